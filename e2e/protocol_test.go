@@ -388,6 +388,10 @@ func TestProtocol(t *testing.T) {
 			t.Errorf("WebSocket got %d %q, want 401 from other's onBeforeConnect", status, body)
 		}
 	})
+
+	for _, check := range socketChecks {
+		t.Run(check.name, func(t *testing.T) { check.run(t, s) })
+	}
 }
 
 func sameSet(got, want []string) bool {

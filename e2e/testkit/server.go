@@ -193,6 +193,7 @@ func (s *Server) launch() {
 	s.t.Helper()
 	cmd := s.command()
 	cmd.Dir = s.dir
+	cmd.Env = append(cmd.Env, "PWD="+s.dir)
 	cmd.Stdout = s.logs
 	cmd.Stderr = s.logs
 	// Own process group: PartyKit's real server (workerd) is a child of node,
