@@ -1,0 +1,1 @@
+console.log("app of the edge fixture");
