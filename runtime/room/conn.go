@@ -1,0 +1,228 @@
+package room
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"gopk/bindings/party"
+)
+
+// Conn is one WebSocket held by Go. Its JS views (one per VM the room has
+// had) come and go; the socket, its id, uri, tags and state stay here.
+//
+// Threads: the reader and writer goroutines own the socket's two directions;
+// everything else (state, tags) is touched on the room's loop only, except
+// readyState, which is atomic.
+type Conn struct {
+	room  *Room
+	id    string
+	uri   string
+	tags  []string
+	ready atomic.Int32 // party.Connecting … party.Closed
+
+	out      chan frame
+	done     chan struct{} // closed when the socket is gone
+	doneOnce sync.Once
+	inflight chan struct{} // bounds queued incoming messages (backpressure)
+
+	wsMu sync.Mutex
+	ws   *websocket.Conn
+	kill string // set when the socket must die as soon as it exists
+}
+
+type frame struct {
+	pm    *websocket.PreparedMessage
+	text  bool
+	data  []byte
+	close bool
+	code  int
+}
+
+func newConn(r *Room, id, uri string) *Conn {
+	c := &Conn{
+		room:     r,
+		id:       id,
+		uri:      uri,
+		out:      make(chan frame, r.m.opts.SendQueue),
+		done:     make(chan struct{}),
+		inflight: make(chan struct{}, 64),
+	}
+	c.ready.Store(party.Connecting)
+	return c
+}
+
+// ID is the connection id: the _pk query parameter or a random UUID.
+func (c *Conn) ID() string { return c.id }
+
+// URI is the upgrade request's URL, with its query.
+func (c *Conn) URI() string { return c.uri }
+
+// ReadyState is the WebSocket ready state.
+func (c *Conn) ReadyState() int { return int(c.ready.Load()) }
+
+// Send queues a frame through the room's output gate. Loop goroutine only.
+func (c *Conn) Send(text bool, data []byte) {
+	c.room.emitFrame(c, frame{text: text, data: data})
+}
+
+// Close starts a clean close: the close frame goes after queued frames.
+// Loop goroutine only.
+func (c *Conn) Close(code int, reason string) {
+	if !c.ready.CompareAndSwap(party.Open, party.Closing) && !c.ready.CompareAndSwap(party.Connecting, party.Closing) {
+		return
+	}
+	c.room.emitFrame(c, frame{close: true, code: code, data: []byte(reason)})
+}
+
+// enqueue hands a frame to the writer without ever blocking the room; a
+// client too slow to keep up is disconnected.
+func (c *Conn) enqueue(f frame) {
+	select {
+	case <-c.done:
+		return
+	default:
+	}
+	select {
+	case c.out <- f:
+	default:
+		c.abort("send queue full: the client is not reading")
+	}
+}
+
+// abort drops the socket without a close handshake.
+func (c *Conn) abort(why string) {
+	c.wsMu.Lock()
+	ws := c.ws
+	if ws == nil && c.kill == "" {
+		c.kill = why
+	}
+	c.wsMu.Unlock()
+	c.room.m.log.Debug("socket aborted", "party", c.room.party, "room", c.room.id, "conn", c.id, "why", why)
+	if ws != nil {
+		ws.Close()
+	}
+}
+
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  4096,
+	WriteBufferSize: 4096,
+	CheckOrigin:     func(*http.Request) bool { return true }, // PartyKit does not check Origin
+}
+
+// attach completes the handshake (the 101) and starts the reader and writer.
+// Called by the HTTP handler once onConnect has settled.
+func (c *Conn) attach(w http.ResponseWriter, r *http.Request) error {
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		c.finish(1006, "handshake failed")
+		return err
+	}
+	ws.SetReadLimit(0) // we enforce the size ourselves, to answer as PartyKit does
+	c.wsMu.Lock()
+	c.ws = ws
+	kill := c.kill
+	c.wsMu.Unlock()
+	if kill != "" {
+		ws.Close()
+	}
+	go c.writeLoop(ws)
+	go c.readLoop(ws)
+	return nil
+}
+
+const writeWait = 10 * time.Second
+
+func (c *Conn) writeLoop(ws *websocket.Conn) {
+	for {
+		select {
+		case <-c.done:
+			return
+		case f := <-c.out:
+			_ = ws.SetWriteDeadline(time.Now().Add(writeWait))
+			var err error
+			switch {
+			case f.close:
+				msg := websocket.FormatCloseMessage(f.code, string(f.data))
+				err = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
+				// Wait for the client's answering close frame, but not forever.
+				_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+			case f.pm != nil:
+				err = ws.WritePreparedMessage(f.pm)
+			case f.text:
+				err = ws.WriteMessage(websocket.TextMessage, f.data)
+			default:
+				err = ws.WriteMessage(websocket.BinaryMessage, f.data)
+			}
+			if err != nil {
+				ws.Close()
+				return
+			}
+		}
+	}
+}
+
+func (c *Conn) readLoop(ws *websocket.Conn) {
+	max := int64(c.room.m.opts.MaxMessage)
+	var buf bytes.Buffer
+	for {
+		typ, rd, err := ws.NextReader()
+		if err != nil {
+			code, reason := 1006, ""
+			var ce *websocket.CloseError
+			if errors.As(err, &ce) {
+				code, reason = ce.Code, ce.Text
+			}
+			ws.Close()
+			c.finish(code, reason)
+			return
+		}
+		buf.Reset()
+		n, err := io.CopyN(&buf, rd, max+1)
+		if err != nil && err != io.EOF {
+			ws.Close()
+			c.finish(1006, "")
+			return
+		}
+		if n > max {
+			// Count the rest (bounded) so the reason says how big it was.
+			rest, _ := io.CopyN(io.Discard, rd, 64<<20)
+			reason := fmt.Sprintf("Message is too large: %d > %d", n+rest, max)
+			_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseMessageTooBig, reason), time.Now().Add(time.Second))
+			ws.Close()
+			c.finish(websocket.CloseMessageTooBig, reason)
+			return
+		}
+		data := make([]byte, n)
+		copy(data, buf.Bytes())
+		select {
+		case c.inflight <- struct{}{}:
+		case <-c.done:
+			return
+		}
+		c.room.message(c, typ == websocket.TextMessage, data)
+	}
+}
+
+// finish marks the socket gone and tells the room (once).
+func (c *Conn) finish(code int, reason string) {
+	c.doneOnce.Do(func() {
+		c.ready.Store(party.Closed)
+		close(c.done)
+		c.room.closed(c, code, reason)
+	})
+}
+
+// isNetClose reports errors that only mean the peer went away.
+func isNetClose(err error) bool {
+	var ne net.Error
+	return errors.Is(err, net.ErrClosed) || errors.As(err, &ne)
+}

@@ -1,0 +1,248 @@
+package room
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/dop251/goja"
+
+	"gopk/bindings/host"
+	"gopk/bindings/jsutil"
+	"gopk/runtime/eventloop"
+)
+
+// Edge runs a party's static hooks (onBeforeConnect, onBeforeRequest,
+// onFetch, onSocket, onCron) — PartyKit's stateless edge worker — in a VM
+// of its own that holds the party's module but no room.
+type Edge struct {
+	m     *Rooms
+	party string
+	code  *Code
+	loop  *eventloop.Loop
+	ready chan struct{}
+
+	// Set before ready closes, read-only after.
+	err          error
+	hooks        map[string]bool
+	hasOnRequest bool
+
+	// Loop-owned.
+	vm      *goja.Runtime
+	globals Globals
+	def     *goja.Object
+	legacy  bool
+}
+
+var edgeHooks = []string{"onBeforeConnect", "onBeforeRequest", "onFetch", "unstable_onFetch", "onSocket", "onCron"}
+
+// Edge returns the party's edge, starting it on first use.
+func (m *Rooms) Edge(partyName string) (*Edge, error) {
+	m.mu.Lock()
+	e := m.edges[partyName]
+	if e == nil {
+		e = &Edge{m: m, party: partyName, code: m.code, ready: make(chan struct{})}
+		e.loop = eventloop.New(eventloop.Options{RunJob: e.runJob})
+		m.edges[partyName] = e
+		go e.loop.Run()
+		e.loop.Post(e.init)
+	}
+	m.mu.Unlock()
+	<-e.ready
+	return e, e.err
+}
+
+func (e *Edge) runJob(fn func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			e.m.log.Error("edge crashed", "party", e.party, "panic", fmt.Sprint(p))
+		}
+	}()
+	fn()
+}
+
+func (e *Edge) init() {
+	defer close(e.ready)
+	env := host.Env{Loop: e.loop, Logger: e.m.log.With("party", e.party)}
+	vm, globals, def, err := newRuntime(e.m, e.code, e.party, env)
+	if err != nil {
+		e.err = err
+		return
+	}
+	e.vm, e.globals = vm, globals
+	obj, ok := def.(*goja.Object)
+	if !ok {
+		e.err = fmt.Errorf("party %s: the default export must be a class or an object", e.party)
+		return
+	}
+	e.def = obj
+	e.legacy = !isClass(vm, def)
+	e.hooks = make(map[string]bool)
+	for _, h := range edgeHooks {
+		if _, ok := goja.AssertFunction(obj.Get(h)); ok {
+			e.hooks[h] = true
+		} else if !e.legacy {
+			if proto, ok := obj.Get("prototype").(*goja.Object); ok {
+				if _, onProto := goja.AssertFunction(proto.Get(h)); onProto {
+					env.Logger.Warn(h + " is defined as an instance method; PartyKit only calls it when it is static")
+				}
+			}
+		}
+	}
+	if e.legacy {
+		_, e.hasOnRequest = goja.AssertFunction(obj.Get("onRequest"))
+	} else if proto, ok := obj.Get("prototype").(*goja.Object); ok {
+		_, e.hasOnRequest = goja.AssertFunction(proto.Get("onRequest"))
+	}
+}
+
+// Has reports whether the party defines a static hook.
+func (e *Edge) Has(hook string) bool {
+	if hook == "onFetch" {
+		return e.hooks["onFetch"] || e.hooks["unstable_onFetch"]
+	}
+	return e.hooks[hook]
+}
+
+// HasOnRequest reports whether the party's server handles plain requests.
+func (e *Edge) HasOnRequest() bool { return e.hasOnRequest }
+
+func (e *Edge) stop() { e.loop.Stop() }
+
+// EdgeResult is what an onBefore* hook decided.
+type EdgeResult struct {
+	Forward  *HTTPRequest  // go on to the room with this request
+	Response *HTTPResponse // answer the client with this instead
+}
+
+// Before runs onBeforeConnect or onBeforeRequest for a request to room id.
+// A returned Request is forwarded, a Response answers, a throw is a 401.
+func (e *Edge) Before(hook string, req *HTTPRequest, id string) EdgeResult {
+	res := make(chan EdgeResult, 1)
+	ok := e.loop.Post(func() {
+		fn, _ := goja.AssertFunction(e.def.Get(hook))
+		jsReq := e.globals.NewRequest(req)
+		out, err := fn(e.def, jsReq, e.lobby(req, id), e.execCtx())
+		if err != nil {
+			res <- EdgeResult{Response: textResponse(401, jsutil.Message(err))}
+			return
+		}
+		jsutil.Await(e.vm, out, func(v goja.Value, err error) {
+			switch {
+			case err != nil:
+				e.m.log.Info(hook+" rejected the request", "party", e.party, "error", jsutil.Message(err))
+				res <- EdgeResult{Response: textResponse(401, jsutil.Message(err))}
+			case v == nil || goja.IsUndefined(v) || goja.IsNull(v):
+				res <- EdgeResult{Forward: req}
+			case e.globals.IsResponse(v):
+				e.globals.AwaitResponse(v, func(r *HTTPResponse, err error) {
+					if err != nil {
+						res <- EdgeResult{Response: errorResponse(err)}
+						return
+					}
+					res <- EdgeResult{Response: r}
+				})
+			case e.globals.IsRequest(v):
+				e.globals.ExportRequest(v, func(r *HTTPRequest, err error) {
+					if err != nil {
+						res <- EdgeResult{Response: errorResponse(err)}
+						return
+					}
+					res <- EdgeResult{Forward: r}
+				})
+			default:
+				res <- EdgeResult{Response: textResponse(500, hook+" must return a Request or a Response")}
+			}
+		})
+	})
+	if !ok {
+		return EdgeResult{Response: textResponse(503, "Server restarting")}
+	}
+	return <-res
+}
+
+// Fetch runs onFetch for a path that is not a room; nil means it fell through.
+func (e *Edge) Fetch(req *HTTPRequest) *HTTPResponse {
+	hook := "onFetch"
+	if !e.hooks[hook] {
+		hook = "unstable_onFetch"
+	}
+	res := make(chan *HTTPResponse, 1)
+	ok := e.loop.Post(func() {
+		fn, _ := goja.AssertFunction(e.def.Get(hook))
+		out, err := fn(e.def, e.globals.NewRequest(req), e.lobby(req, ""), e.execCtx())
+		if err != nil {
+			e.m.log.Error(hook+" threw", "party", e.party, "error", jsutil.Stack(err))
+			res <- errorResponse(err)
+			return
+		}
+		jsutil.Await(e.vm, out, func(v goja.Value, err error) {
+			switch {
+			case err != nil:
+				e.m.log.Error(hook+" threw", "party", e.party, "error", jsutil.Stack(err))
+				res <- errorResponse(err)
+			case v == nil || goja.IsUndefined(v) || goja.IsNull(v):
+				res <- nil
+			default:
+				e.globals.AwaitResponse(v, func(r *HTTPResponse, err error) {
+					if err != nil {
+						res <- errorResponse(err)
+						return
+					}
+					res <- r
+				})
+			}
+		})
+	})
+	if !ok {
+		return textResponse(503, "Server restarting")
+	}
+	return <-res
+}
+
+// lobby is the Party.Lobby / FetchLobby handed to static hooks.
+func (e *Edge) lobby(req *HTTPRequest, id string) *goja.Object {
+	vm := e.vm
+	l := vm.NewObject()
+	if id != "" {
+		l.Set("id", id)
+	}
+	envJSON := "{}"
+	if e.code.Vars != nil {
+		if b, err := jsonMarshal(e.code.Vars); err == nil {
+			envJSON = string(b)
+		}
+	}
+	env, _ := jsonParse(vm, envJSON)
+	l.Set("env", env)
+	hostName := ""
+	if u, err := url.Parse(req.URL); err == nil {
+		hostName = u.Host
+	}
+	s := &stubs{m: e.m, vm: vm, globals: e.globals, hostHint: func() string { return hostName },
+		run: func(work func() func()) { e.loop.Go(func(context.Context) func() { return work() }) }}
+	parties := vm.NewObject()
+	for _, name := range e.m.Parties() {
+		name := name
+		p := vm.NewObject()
+		p.Set("get", func(c goja.FunctionCall) goja.Value { return s.get(name, c.Argument(0).String()) })
+		parties.Set(name, p)
+	}
+	l.Set("parties", parties)
+	l.Set("vectorize", vm.NewObject())
+	bindings := vm.NewObject()
+	bindings.Set("r2", vm.NewObject())
+	bindings.Set("kv", vm.NewObject())
+	l.Set("bindings", bindings)
+	analytics := vm.NewObject()
+	analytics.Set("writeDataPoint", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
+	l.Set("analytics", analytics)
+	return l
+}
+
+func (e *Edge) execCtx() *goja.Object {
+	ctx := e.vm.NewObject()
+	ctx.Set("waitUntil", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
+	ctx.Set("passThroughOnException", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
+	return ctx
+}

@@ -1,0 +1,366 @@
+package room
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"gopk/bindings/party"
+	"gopk/runtime/eventloop"
+	"gopk/store"
+)
+
+// Room is one live room: an actor whose loop goroutine owns everything below
+// except what is marked otherwise.
+type Room struct {
+	m        *Rooms
+	party    string
+	id       string
+	internal string
+	log      *slog.Logger
+	loop     *eventloop.Loop
+	store    *store.Room
+
+	vm    *vmState // nil until the first event (and again after eviction)
+	conns []*Conn  // live sockets in join order; survive VM rebuilds
+
+	gate      outputGate
+	idleTimer *time.Timer
+	stopped   bool
+}
+
+// ErrStopped is returned for events that reach a room as it shuts down; the
+// caller retries on a fresh room.
+var ErrStopped = errors.New("room stopped")
+
+func newRoom(m *Rooms, partyName, id string) *Room {
+	code := m.code
+	r := &Room{
+		m:        m,
+		party:    partyName,
+		id:       id,
+		internal: internalID(code.Project, partyName, id),
+		log:      m.log.With("party", partyName, "room", id),
+	}
+	if m.opts.Store != nil {
+		r.store = m.opts.Store.Room(store.RoomKey{Project: code.Project, Party: partyName, Room: id})
+	}
+	r.loop = eventloop.New(eventloop.Options{RunJob: r.runJob})
+	go r.loop.Run()
+	return r
+}
+
+// runJob wraps every job: it recovers from Go panics in bindings, reports
+// unhandled promise rejections, and ends the turn (storage flush, idle check).
+func (r *Room) runJob(fn func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.log.Error("room crashed", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			r.reset(1011, "Internal error")
+		}
+	}()
+	fn()
+	if r.vm != nil {
+		r.vm.reportRejections()
+	}
+	r.endTurn()
+}
+
+// post queues an external event for this room; false if the room stopped.
+func (r *Room) post(ev func()) bool { return r.loop.PostEvent(ev) }
+
+// --- events from the outside world ---------------------------------------
+
+// Connect runs the connection flow for a socket that is not upgraded yet:
+// room start, getConnectionTags, onConnect. The returned channel yields
+// nil when onConnect settled (upgrade and deliver), an *OnConnectError when
+// it threw (upgrade, then close 1011), or ErrStopped.
+func (r *Room) Connect(id, uri string, req *HTTPRequest) (*Conn, <-chan error) {
+	c := newConn(r, id, uri)
+	res := make(chan error, 1)
+	if !r.post(func() { r.connect(c, req, res) }) {
+		res <- ErrStopped
+	}
+	return c, res
+}
+
+// OnConnectError carries a throwing onConnect's message to the handshake.
+type OnConnectError struct{ Message string }
+
+func (e *OnConnectError) Error() string { return e.Message }
+
+// Attach finishes a Connect: the 101 is written, then queued frames flow.
+func (r *Room) Attach(c *Conn, w http.ResponseWriter, req *http.Request, connectErr error) {
+	if err := c.attach(w, req); err != nil {
+		return
+	}
+	if connectErr != nil {
+		r.loop.Post(func() { c.Close(websocket.CloseInternalServerErr, truncateReason(connectErr.Error())) })
+	}
+}
+
+// Abandon is called when the client went away before the upgrade.
+func (r *Room) Abandon(c *Conn) { c.finish(1006, "") }
+
+// Request runs onRequest. The channel yields the response once it may be
+// shown (after the output gate).
+func (r *Room) Request(req *HTTPRequest) <-chan *HTTPResponse {
+	res := make(chan *HTTPResponse, 1)
+	if !r.post(func() { r.request(req, res) }) {
+		res <- nil
+	}
+	return res
+}
+
+// Alarm delivers the room's alarm (scheduled at t).
+func (r *Room) Alarm(t time.Time) bool {
+	return r.post(func() { r.alarm(t) })
+}
+
+// message is called by a socket's reader goroutine.
+func (r *Room) message(c *Conn, text bool, data []byte) {
+	if !r.post(func() {
+		<-c.inflight
+		r.deliver(c, text, data)
+	}) {
+		<-c.inflight
+	}
+}
+
+// closed is called once per socket when it is gone, from any goroutine.
+func (r *Room) closed(c *Conn, code int, reason string) {
+	r.post(func() { r.disconnect(c, code, reason) })
+}
+
+// --- event handlers, on the loop -------------------------------------------
+
+func (r *Room) connect(c *Conn, req *HTTPRequest, res chan<- error) {
+	r.withVM(false, func(v *vmState, err error) {
+		if err != nil {
+			res <- &OnConnectError{Message: err.Error()}
+			r.conns = append(r.conns, c)
+			c.ready.Store(party.Open)
+			return
+		}
+		select {
+		case <-c.done: // client left during the room start
+			res <- ErrStopped
+			return
+		default:
+		}
+		c.ready.Store(party.Open)
+		r.conns = append(r.conns, c)
+		v.connect(c, req, func(err error) {
+			if err != nil {
+				res <- &OnConnectError{Message: err.Error()}
+				return
+			}
+			res <- nil
+		})
+	})
+}
+
+func (r *Room) deliver(c *Conn, text bool, data []byte) {
+	if c.ReadyState() == party.Closed {
+		return
+	}
+	r.withVM(false, func(v *vmState, err error) {
+		if err != nil {
+			return
+		}
+		v.message(c, text, data)
+	})
+}
+
+func (r *Room) disconnect(c *Conn, code int, reason string) {
+	found := false
+	for i, x := range r.conns {
+		if x == c {
+			r.conns = append(r.conns[:i:i], r.conns[i+1:]...)
+			found = true
+			break
+		}
+	}
+	if !found {
+		return
+	}
+	if r.vm != nil {
+		r.vm.disconnect(c, code, reason)
+	}
+}
+
+func (r *Room) request(req *HTTPRequest, res chan<- *HTTPResponse) {
+	r.withVM(false, func(v *vmState, err error) {
+		if err != nil {
+			r.emit(func() { res <- textResponse(http.StatusInternalServerError, err.Error()) })
+			return
+		}
+		v.request(req, func(resp *HTTPResponse) {
+			r.emit(func() { res <- resp })
+		})
+	})
+}
+
+func (r *Room) alarm(t time.Time) {
+	r.withVM(true, func(v *vmState, err error) {
+		if err != nil {
+			return
+		}
+		v.alarm(func(error) {})
+	})
+}
+
+// broadcast frames a message once and queues it for every socket in to.
+func (r *Room) broadcast(text bool, data []byte, to []party.Socket) {
+	typ := websocket.BinaryMessage
+	if text {
+		typ = websocket.TextMessage
+	}
+	pm, err := websocket.NewPreparedMessage(typ, data)
+	if err != nil {
+		r.log.Error("broadcast", "error", err)
+		return
+	}
+	f := frame{pm: pm}
+	send := func() {
+		for _, s := range to {
+			if c, ok := s.(*Conn); ok {
+				c.enqueue(f)
+			}
+		}
+	}
+	r.emit(send)
+}
+
+// withVM runs fn once the room's VM is up and onStart has settled. A VM
+// whose onStart is still pending holds the gate, so fn waits in order.
+func (r *Room) withVM(forAlarm bool, fn func(*vmState, error)) {
+	if r.vm == nil {
+		v, err := r.startVM(forAlarm)
+		if err != nil {
+			r.log.Error("room failed to start", "error", err)
+			fn(nil, err)
+			return
+		}
+		r.vm = v
+	}
+	if r.vm.starting {
+		r.vm.afterStart = append(r.vm.afterStart, func() { fn(r.vm, nil) })
+		return
+	}
+	fn(r.vm, nil)
+}
+
+// --- lifecycle ---------------------------------------------------------------
+
+// endTurn runs after every job: writes made during it are flushed as one
+// batch; an idle room is scheduled for eviction.
+func (r *Room) endTurn() {
+	if r.stopped {
+		return
+	}
+	r.gate.flush(r)
+	r.scheduleIdle()
+}
+
+func (r *Room) scheduleIdle() {
+	if len(r.conns) > 0 || r.loop.Held() {
+		return
+	}
+	timers, work := r.loop.Pending()
+	if timers > 0 || work > 0 || !r.gate.idle() {
+		return
+	}
+	if r.idleTimer != nil {
+		r.idleTimer.Stop()
+	}
+	r.idleTimer = time.AfterFunc(r.m.opts.IdleTimeout, func() {
+		r.loop.Post(func() {
+			timers, work := r.loop.Pending()
+			if len(r.conns) == 0 && timers == 0 && work == 0 && r.gate.idle() && !r.loop.Held() {
+				r.stop()
+			}
+		})
+	})
+}
+
+// reset discards the VM after a crash: sockets close with code, and the next
+// event starts the room afresh from storage.
+func (r *Room) reset(code int, reason string) {
+	for _, c := range append([]*Conn(nil), r.conns...) {
+		c.Close(code, reason)
+	}
+	r.dropVM()
+}
+
+func (r *Room) dropVM() {
+	if r.vm != nil {
+		r.vm.close()
+		r.vm = nil
+	}
+}
+
+// restart closes every socket with code and stops the room; called from any
+// goroutine (new version, shutdown).
+func (r *Room) restart(code int, reason string) {
+	if !r.loop.Post(func() {
+		for _, c := range append([]*Conn(nil), r.conns...) {
+			c.Close(code, reason)
+		}
+		r.stopWhenDurable()
+	}) {
+		return
+	}
+}
+
+// stopWhenDurable stops the room once everything it wrote is on disk and
+// every held message and response went out.
+func (r *Room) stopWhenDurable() {
+	r.gate.flush(r)
+	if r.gate.idle() {
+		r.stop()
+		return
+	}
+	r.gate.onIdle = r.stop
+}
+
+// stop ends the actor. Pending writes were flushed at the end of the last
+// turn; sockets still open are left to their close handshake.
+func (r *Room) stop() {
+	if r.stopped {
+		return
+	}
+	r.stopped = true
+	r.m.drop(r)
+	r.dropVM()
+	if r.idleTimer != nil {
+		r.idleTimer.Stop()
+	}
+	r.loop.Stop()
+}
+
+func textResponse(status int, body string) *HTTPResponse {
+	h := http.Header{}
+	h.Set("Content-Type", "text/plain;charset=UTF-8")
+	return &HTTPResponse{Status: status, Header: h, Body: []byte(body)}
+}
+
+// truncateReason keeps a close reason within the 123 bytes a close frame allows.
+func truncateReason(s string) string {
+	if len(s) <= 123 {
+		return s
+	}
+	s = s[:123]
+	for len(s) > 0 && s[len(s)-1]&0xC0 == 0x80 {
+		s = s[:len(s)-1]
+	}
+	if len(s) > 0 && s[len(s)-1] >= 0xC0 {
+		s = s[:len(s)-1]
+	}
+	return s
+}

@@ -1,0 +1,203 @@
+// Package room runs PartyKit rooms: one actor per live room, owning one goja
+// VM, its connections and its storage handle. Every event (connect, message,
+// close, request, alarm) is a closure posted to the room's event loop, so a
+// room handles one event at a time, in order — the Durable Object model.
+package room
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+
+	"gopk/store"
+)
+
+// Code is one version of a project: what every room of it runs.
+type Code struct {
+	Version    string
+	Project    string                   // storage namespace
+	Programs   map[string]*goja.Program // party name → compiled bundle
+	Vars       map[string]any           // room.env
+	ProcessEnv map[string]string        // process.env
+}
+
+// Options configure a Rooms.
+type Options struct {
+	Store    *store.DB
+	Platform Platform
+	Storage  StorageBinding // nil: rooms have no storage
+	Logger   *slog.Logger
+	// IdleTimeout is how long a room with no sockets, timers or pending work
+	// keeps its VM. Default 30 s.
+	IdleTimeout time.Duration
+	// SendQueue is the per-socket bound on queued outgoing frames. Default 1024.
+	SendQueue int
+	// MaxMessage is the largest incoming frame (PartyKit: 1 MiB).
+	MaxMessage int
+}
+
+// Rooms is the set of live rooms of one project.
+type Rooms struct {
+	opts Options
+	log  *slog.Logger
+
+	mu    sync.Mutex
+	code  *Code
+	rooms map[roomKey]*Room
+	edges map[string]*Edge
+}
+
+type roomKey struct{ party, id string }
+
+// New makes an empty set of rooms running code.
+func New(code *Code, opts Options) *Rooms {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.IdleTimeout == 0 {
+		opts.IdleTimeout = 30 * time.Second
+	}
+	if opts.SendQueue == 0 {
+		opts.SendQueue = 1024
+	}
+	if opts.MaxMessage == 0 {
+		opts.MaxMessage = 1 << 20
+	}
+	return &Rooms{opts: opts, log: opts.Logger, code: code, rooms: make(map[roomKey]*Room), edges: make(map[string]*Edge)}
+}
+
+// Code is the version rooms start on now.
+func (m *Rooms) Code() *Code {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.code
+}
+
+// HasParty reports whether the current code has a party of that name.
+func (m *Rooms) HasParty(name string) bool {
+	_, ok := m.Code().Programs[name]
+	return ok
+}
+
+// Parties lists the party names of the current code, sorted, main first.
+func (m *Rooms) Parties() []string {
+	c := m.Code()
+	names := make([]string, 0, len(c.Programs))
+	for n := range c.Programs {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if (names[i] == "main") != (names[j] == "main") {
+			return names[i] == "main"
+		}
+		return names[i] < names[j]
+	})
+	return names
+}
+
+// Room returns the live room, starting its actor (not yet its VM) if needed.
+func (m *Rooms) Room(party, id string) *Room {
+	k := roomKey{party, id}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r := m.rooms[k]; r != nil {
+		return r
+	}
+	r := newRoom(m, party, id)
+	m.rooms[k] = r
+	return r
+}
+
+// drop forgets r if it is still the live room for its key.
+func (m *Rooms) drop(r *Room) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := roomKey{r.party, r.id}
+	if m.rooms[k] == r {
+		delete(m.rooms, k)
+	}
+}
+
+// Live counts live room actors.
+func (m *Rooms) Live() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.rooms)
+}
+
+// SetCode switches to a new version. Rooms start on it from now on; live
+// rooms are restarted: their sockets close with 1012 ("service restart"),
+// which partysocket answers by reconnecting, to the new code.
+func (m *Rooms) SetCode(c *Code) {
+	m.mu.Lock()
+	m.code = c
+	live := make([]*Room, 0, len(m.rooms))
+	for _, r := range m.rooms {
+		live = append(live, r)
+	}
+	edges := m.edges
+	m.edges = make(map[string]*Edge)
+	m.mu.Unlock()
+	for _, e := range edges {
+		e.stop()
+	}
+	for _, r := range live {
+		r.restart(1012, "Service restart: new version")
+	}
+}
+
+// Close stops every room: sockets close with code and reason, storage is
+// flushed. It returns when all rooms have stopped or the deadline passed.
+func (m *Rooms) Close(code int, reason string, deadline time.Duration) {
+	m.mu.Lock()
+	live := make([]*Room, 0, len(m.rooms))
+	for _, r := range m.rooms {
+		live = append(live, r)
+	}
+	edges := m.edges
+	m.edges = map[string]*Edge{}
+	m.mu.Unlock()
+	for _, e := range edges {
+		e.stop()
+	}
+	for _, r := range live {
+		r.restart(code, reason)
+	}
+	timeout := time.After(deadline)
+	for _, r := range live {
+		select {
+		case <-r.loop.Done():
+		case <-timeout:
+			return
+		}
+	}
+}
+
+func internalID(project, party, id string) string {
+	h := sha256.Sum256([]byte(project + "\x00" + party + "\x00" + id))
+	return hex.EncodeToString(h[:])
+}
+
+// Request runs onRequest in a room and waits for the response, retrying on
+// a fresh actor if it met one that was shutting down.
+func (m *Rooms) Request(partyName, id string, req *HTTPRequest) *HTTPResponse {
+	for attempt := 0; attempt < 3; attempt++ {
+		r := m.Room(partyName, id)
+		select {
+		case resp := <-r.Request(req):
+			if resp != nil {
+				return resp
+			}
+		case <-r.loop.Done():
+		}
+	}
+	return textResponse(503, "Room unavailable")
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
