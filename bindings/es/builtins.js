@@ -1,0 +1,582 @@
+// ECMAScript built-ins that goja lacks, written to the ES2025 spec text.
+// Compiled once per process by es.go and run once per room VM; keep the
+// top level cheap (define functions, build no data).
+(function (global, host) {
+  "use strict";
+
+  var defineProperty = Object.defineProperty;
+  var getPrototypeOf = Object.getPrototypeOf;
+
+  // Built-in methods are writable, configurable and not enumerable.
+  function method(target, name, fn, length) {
+    if (length !== undefined && fn.length !== length) {
+      defineProperty(fn, "length", { value: length, configurable: true });
+    }
+    defineProperty(target, name, { value: fn, writable: true, configurable: true, enumerable: false });
+  }
+  function named(fn, name) {
+    defineProperty(fn, "name", { value: name, configurable: true });
+    return fn;
+  }
+  function isObject(v) {
+    return (typeof v === "object" && v !== null) || typeof v === "function";
+  }
+  function requireCallable(fn, what) {
+    if (typeof fn !== "function") throw new TypeError(what + " is not a function");
+    return fn;
+  }
+  function toIntegerOrInfinity(v) {
+    var n = +v;
+    if (n !== n || n === 0) return 0;
+    if (n === Infinity || n === -Infinity) return n;
+    return Math.trunc(n);
+  }
+
+  // lazy puts placeholder accessors for names on holder; the first get or set
+  // of any of them runs build (which defines the real data properties). Most
+  // rooms never touch most of these, and building them costs allocations.
+  function lazy(holder, names, build, withSetters) {
+    var built = false;
+    function materialise() {
+      if (built) return;
+      built = true;
+      for (var i = 0; i < names.length; i++) delete holder[names[i]];
+      build();
+    }
+    names.forEach(function (name) {
+      var desc = { configurable: true, enumerable: false, get: function () { materialise(); return holder[name]; } };
+      // A setter costs one more function per room; only globals get one,
+      // because polyfills assign globals but define prototype methods.
+      if (withSetters) {
+        desc.set = function (v) {
+          materialise();
+          if (this === holder) holder[name] = v;
+          else defineProperty(this, name, { value: v, writable: true, enumerable: true, configurable: true });
+        };
+      }
+      defineProperty(holder, name, desc);
+    });
+  }
+
+  // ---- well-known symbols --------------------------------------------------
+  // Unique (not registered) symbols, like V8's. goja's own syntax never uses
+  // them; esbuild's lowered `for await` and `using` look them up by name.
+  // Touching a goja constructor (here Symbol, Promise, Map) builds it, about
+  // 10 KiB per room; deleting or redefining the global builds it too, so a
+  // lazy global cannot avoid that. Nearly every bundle touches them anyway.
+  if (typeof Symbol.asyncIterator !== "symbol") defineProperty(Symbol, "asyncIterator", { value: Symbol("Symbol.asyncIterator") });
+  if (typeof Symbol.dispose !== "symbol") defineProperty(Symbol, "dispose", { value: Symbol("Symbol.dispose") });
+  if (typeof Symbol.asyncDispose !== "symbol") defineProperty(Symbol, "asyncDispose", { value: Symbol("Symbol.asyncDispose") });
+
+  // ---- WeakRef / FinalizationRegistry --------------------------------------
+  // goja exposes no GC hooks. A WeakRef therefore holds its target strongly
+  // (deref always returns it), and FinalizationRegistry callbacks never run.
+  // Both are allowed by the spec: an engine may keep any object alive. The
+  // room's VM is dropped whole, so nothing leaks beyond the room's lifetime.
+  function canBeHeldWeakly(v) {
+    return isObject(v) || (typeof v === "symbol" && Symbol.keyFor(v) === undefined);
+  }
+  if (typeof global.WeakRef !== "function") lazy(global, ["WeakRef", "FinalizationRegistry"], function () {
+    var weakRefTarget = new WeakMap();
+    var WeakRef = function WeakRef(target) {
+      if (new.target === undefined) throw new TypeError("Constructor WeakRef requires 'new'");
+      if (!canBeHeldWeakly(target)) throw new TypeError("WeakRef: invalid target");
+      var self = Object.create(new.target.prototype);
+      weakRefTarget.set(self, target);
+      return self;
+    };
+    method(WeakRef.prototype, "deref", function deref() {
+      if (!weakRefTarget.has(this)) throw new TypeError("WeakRef.prototype.deref: receiver is not a WeakRef");
+      return weakRefTarget.get(this);
+    });
+    defineProperty(WeakRef.prototype, Symbol.toStringTag, { value: "WeakRef", configurable: true });
+    method(global, "WeakRef", WeakRef);
+    var registryCells = new WeakMap();
+    var FinalizationRegistry = function FinalizationRegistry(cleanupCallback) {
+      if (new.target === undefined) throw new TypeError("Constructor FinalizationRegistry requires 'new'");
+      requireCallable(cleanupCallback, "FinalizationRegistry: cleanup");
+      var self = Object.create(new.target.prototype);
+      registryCells.set(self, []);
+      return self;
+    };
+    var cellsOf = function (registry, what) {
+      var cells = registryCells.get(registry);
+      if (cells === undefined) throw new TypeError("FinalizationRegistry.prototype." + what + ": receiver is not a FinalizationRegistry");
+      return cells;
+    };
+    method(FinalizationRegistry.prototype, "register", function register(target, heldValue) {
+      var cells = cellsOf(this, "register");
+      var token = arguments.length > 2 ? arguments[2] : undefined;
+      if (!canBeHeldWeakly(target)) throw new TypeError("FinalizationRegistry.prototype.register: invalid target");
+      if (target === heldValue) throw new TypeError("FinalizationRegistry.prototype.register: target and holdings must not be same");
+      if (token !== undefined && !canBeHeldWeakly(token)) throw new TypeError("FinalizationRegistry.prototype.register: invalid unregister token");
+      // Only tokens are kept: targets are never collected, so holdings are never needed.
+      if (token !== undefined) cells.push(token);
+      return undefined;
+    }, 2);
+    method(FinalizationRegistry.prototype, "unregister", function unregister(token) {
+      var cells = cellsOf(this, "unregister");
+      if (!canBeHeldWeakly(token)) throw new TypeError("Invalid unregisterToken ('" + String(token) + "')");
+      var removed = false;
+      for (var i = cells.length - 1; i >= 0; i--) {
+        if (cells[i] === token) { cells.splice(i, 1); removed = true; }
+      }
+      return removed;
+    });
+    defineProperty(FinalizationRegistry.prototype, Symbol.toStringTag, { value: "FinalizationRegistry", configurable: true });
+    method(global, "FinalizationRegistry", FinalizationRegistry);
+  }, true);
+
+  // ---- grouping --------------------------------------------------------------
+  function groupBy(items, callback, keyOf, what) {
+    if (items === null || items === undefined) throw new TypeError(what + " called on null or undefined");
+    requireCallable(callback, what + ": callback");
+    var groups = new Map();
+    var k = 0;
+    for (var value of items) {
+      var key = keyOf(callback(value, k++));
+      var list = groups.get(key);
+      if (list === undefined) groups.set(key, (list = []));
+      list.push(value);
+    }
+    return groups;
+  }
+  if (typeof Object.groupBy !== "function") {
+    method(Object, "groupBy", function groupBy_(items, callback) {
+      var groups = groupBy(items, callback, function (k) { return typeof k === "symbol" ? k : String(k); }, "Object.groupBy");
+      var out = Object.create(null);
+      groups.forEach(function (list, key) { out[key] = list; });
+      return out;
+    });
+    named(Object.groupBy, "groupBy");
+  }
+  if (typeof Map.groupBy !== "function") {
+    method(Map, "groupBy", function groupBy_(items, callback) {
+      return groupBy(items, callback, function (k) { return k === 0 ? 0 : k; }, "Map.groupBy");
+    });
+    named(Map.groupBy, "groupBy");
+  }
+
+  // ---- Promise.withResolvers -------------------------------------------------
+  if (typeof Promise.withResolvers !== "function") {
+    method(Promise, "withResolvers", function withResolvers() {
+      var C = this;
+      if (!isObject(C)) throw new TypeError("Promise.withResolvers called on non-object");
+      var out = {};
+      out.promise = new C(function (resolve, reject) { out.resolve = resolve; out.reject = reject; });
+      return { promise: out.promise, resolve: out.resolve, reject: out.reject };
+    });
+  }
+
+  // ---- Array.fromAsync ---------------------------------------------------------
+  function isConstructor(C) {
+    if (typeof C !== "function") return false;
+    try { Reflect.construct(String, [], C); return true; } catch (e) { return false; }
+  }
+  function createDataProperty(o, k, v) {
+    defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  }
+  if (typeof Array.fromAsync !== "function") {
+    var fromAsyncBody = async function (C, items, mapfn, thisArg) {
+      if (mapfn !== undefined && typeof mapfn !== "function") throw new TypeError(String(mapfn) + " is not a function");
+      var asyncMethod = items == null ? undefined : items[Symbol.asyncIterator];
+      var syncMethod = asyncMethod == null && items != null ? items[Symbol.iterator] : undefined;
+      var out, k = 0;
+      if (asyncMethod != null || syncMethod != null) {
+        out = isConstructor(C) ? new C() : [];
+        var isAsync = asyncMethod != null;
+        var it = requireCallable(isAsync ? asyncMethod : syncMethod, "@@iterator").call(items);
+        if (!isObject(it)) throw new TypeError("Result of the Symbol.asyncIterator method is not an object");
+        var next = it.next;
+        var close = async function () {
+          var ret = it["return"];
+          if (ret != null) { var r = ret.call(it); if (isAsync) await r; }
+        };
+        for (;;) {
+          var res = next.call(it);
+          if (isAsync) res = await res;
+          if (!isObject(res)) throw new TypeError("Iterator result " + String(res) + " is not an object");
+          if (res.done) { out.length = k; return out; }
+          var v;
+          try {
+            v = isAsync ? res.value : await res.value;
+            if (mapfn !== undefined) v = await mapfn.call(thisArg, v, k);
+          } catch (e) {
+            try { await close(); } catch (ignored) { /* the first error wins */ }
+            throw e;
+          }
+          createDataProperty(out, k, v);
+          k++;
+        }
+      }
+      var arrayLike = Object(items);
+      var len = Math.min(Math.max(toIntegerOrInfinity(arrayLike.length), 0), Number.MAX_SAFE_INTEGER);
+      out = isConstructor(C) ? new C(len) : new Array(len);
+      for (; k < len; k++) {
+        var value = await arrayLike[k];
+        if (mapfn !== undefined) value = await mapfn.call(thisArg, value, k);
+        createDataProperty(out, k, value);
+      }
+      out.length = len;
+      return out;
+    };
+    method(Array, "fromAsync", function fromAsync(items) {
+      return fromAsyncBody(this, items, arguments[1], arguments[2]);
+    });
+  }
+
+  // ---- String.prototype.isWellFormed / toWellFormed -------------------------
+  // The scan over UTF-16 code units is done in Go (host.wellFormed).
+  function thisString(v, what) {
+    if (v === null || v === undefined) throw new TypeError("String.prototype." + what + " called on null or undefined");
+    return String(v);
+  }
+  if (typeof String.prototype.isWellFormed !== "function") {
+    method(String.prototype, "isWellFormed", function isWellFormed() {
+      return host.isWellFormed(thisString(this, "isWellFormed"));
+    });
+    method(String.prototype, "toWellFormed", function toWellFormed() {
+      return host.toWellFormed(thisString(this, "toWellFormed"));
+    });
+  }
+
+  // ---- Iterator and iterator helpers (ES2025) --------------------------------
+  var IteratorPrototype = getPrototypeOf(getPrototypeOf([].values()));
+  var helperNames = ["map", "filter", "take", "drop", "flatMap", "reduce", "toArray", "forEach", "some", "every", "find"];
+  if (typeof global.Iterator !== "function") lazy(global, ["Iterator"], installIterator, true);
+  if (typeof IteratorPrototype.map !== "function") lazy(IteratorPrototype, helperNames, installIterator);
+  var iteratorInstalled = false;
+  function installIterator() {
+    if (iteratorInstalled) return;
+    iteratorInstalled = true;
+    // Both placeholder groups are replaced by the one set of real properties.
+    delete global.Iterator;
+    for (var i = 0; i < helperNames.length; i++) delete IteratorPrototype[helperNames[i]];
+    var Iterator = function Iterator() {
+      if (new.target === undefined || new.target === Iterator) {
+        throw new TypeError("Abstract class Iterator not directly constructable");
+      }
+    };
+    defineProperty(Iterator, "prototype", { value: IteratorPrototype, writable: false, enumerable: false, configurable: false });
+    // Spec: constructor and @@toStringTag are "weird" accessors so old polyfills can assign them.
+    var weirdAccessor = function (key, value) {
+      defineProperty(IteratorPrototype, key, {
+        configurable: true,
+        enumerable: false,
+        get: function () { return value; },
+        set: function (v) {
+          if (!isObject(this)) throw new TypeError("Iterator setter called on non-object");
+          if (this === IteratorPrototype) throw new TypeError("Cannot assign to read only property of Iterator.prototype");
+          if (Object.getOwnPropertyDescriptor(this, key) === undefined) {
+            defineProperty(this, key, { value: v, writable: true, enumerable: true, configurable: true });
+          } else {
+            this[key] = v;
+          }
+        },
+      });
+    };
+    weirdAccessor(Symbol.toStringTag, "Iterator");
+    weirdAccessor("constructor", Iterator);
+
+    // GetIteratorDirect: the helpers take `next` once, up front.
+    var direct = function (obj, what) {
+      if (!isObject(obj)) throw new TypeError("Iterator.prototype." + what + " called on non-object");
+      return { iterator: obj, next: obj.next, done: false };
+    };
+    var stepValue = function (rec) {
+      var r = rec.next.call(rec.iterator);
+      if (!isObject(r)) throw new TypeError("Iterator result " + String(r) + " is not an object");
+      if (r.done) { rec.done = true; return undefined; }
+      return r;
+    };
+    var closeIterator = function (iterator) {
+      var ret = iterator["return"];
+      if (ret !== undefined && ret !== null) {
+        var r = ret.call(iterator);
+        if (!isObject(r)) throw new TypeError("Iterator result " + String(r) + " is not an object");
+      }
+    };
+    var closeOnThrow = function (iterator, err) {
+      try { closeIterator(iterator); } catch (ignored) { /* the first error wins */ }
+      throw err;
+    };
+
+    // %IteratorHelperPrototype%: next/return driving a per-helper step function.
+    var helperState = new WeakMap();
+    var IteratorHelperPrototype = Object.create(IteratorPrototype);
+    method(IteratorHelperPrototype, "next", function next() {
+      var st = helperState.get(this);
+      if (st === undefined) throw new TypeError("Iterator Helper.prototype.next called on incompatible receiver");
+      if (st.running) throw new TypeError("Generator is already running");
+      if (st.finished) return { value: undefined, done: true };
+      st.running = true;
+      try {
+        var r = st.step();
+        if (r === undefined) { st.finished = true; return { value: undefined, done: true }; }
+        return { value: r.value, done: false };
+      } catch (e) {
+        st.finished = true;
+        throw e;
+      } finally {
+        st.running = false;
+      }
+    });
+    method(IteratorHelperPrototype, "return", function return_() {
+      var st = helperState.get(this);
+      if (st === undefined) throw new TypeError("Iterator Helper.prototype.return called on incompatible receiver");
+      if (st.running) throw new TypeError("Generator is already running");
+      if (!st.finished) {
+        st.finished = true;
+        closeIterator(st.rec.iterator);
+        if (st.inner) closeIterator(st.inner.iterator);
+      }
+      return { value: undefined, done: true };
+    });
+    named(IteratorHelperPrototype["return"], "return");
+    defineProperty(IteratorHelperPrototype, Symbol.toStringTag, { value: "Iterator Helper", configurable: true });
+    var helper = function (rec, step) {
+      var h = Object.create(IteratorHelperPrototype);
+      var st = { rec: rec, step: null, finished: false, running: false, inner: null };
+      st.step = function () { return step(st); };
+      helperState.set(h, st);
+      return h;
+    };
+    var callbackArg = function (rec, fn, what) {
+      if (typeof fn !== "function") {
+        closeOnThrow(rec.iterator, new TypeError(String(fn) + " is not a function"));
+      }
+      return fn;
+    };
+
+    method(IteratorPrototype, "map", function map(mapper) {
+      var rec = direct(this, "map");
+      callbackArg(rec, mapper);
+      var counter = 0;
+      return helper(rec, function () {
+        var r = stepValue(rec);
+        if (r === undefined) return undefined;
+        try { return { value: mapper(r.value, counter++) }; } catch (e) { closeOnThrow(rec.iterator, e); }
+      });
+    });
+    method(IteratorPrototype, "filter", function filter(predicate) {
+      var rec = direct(this, "filter");
+      callbackArg(rec, predicate);
+      var counter = 0;
+      return helper(rec, function () {
+        for (;;) {
+          var r = stepValue(rec);
+          if (r === undefined) return undefined;
+          var keep;
+          try { keep = predicate(r.value, counter++); } catch (e) { closeOnThrow(rec.iterator, e); }
+          if (keep) return { value: r.value };
+        }
+      });
+    });
+    var toLimit = function (rec, limit) {
+      var n = +limit;
+      if (n !== n) closeOnThrow(rec.iterator, new RangeError(String(limit) + " must be positive"));
+      n = toIntegerOrInfinity(n);
+      if (n < 0) closeOnThrow(rec.iterator, new RangeError(String(limit) + " must be positive"));
+      return n;
+    };
+    method(IteratorPrototype, "take", function take(limit) {
+      var rec = direct(this, "take");
+      var remaining = toLimit(rec, limit);
+      return helper(rec, function () {
+        if (remaining === 0) { closeIterator(rec.iterator); return undefined; }
+        if (remaining !== Infinity) remaining--;
+        return stepValue(rec);
+      });
+    });
+    method(IteratorPrototype, "drop", function drop(limit) {
+      var rec = direct(this, "drop");
+      var remaining = toLimit(rec, limit);
+      return helper(rec, function () {
+        while (remaining > 0) {
+          if (remaining !== Infinity) remaining--;
+          if (stepValue(rec) === undefined) return undefined;
+        }
+        return stepValue(rec);
+      });
+    });
+    var flattenable = function (v, rejectStrings) {
+      if (!isObject(v) && (rejectStrings || typeof v !== "string")) {
+        throw new TypeError(String(v) + " is not an object");
+      }
+      var m = v[Symbol.iterator];
+      var it = m === undefined || m === null ? v : m.call(v);
+      if (!isObject(it)) throw new TypeError(String(it) + " is not an object");
+      return { iterator: it, next: it.next, done: false };
+    };
+    method(IteratorPrototype, "flatMap", function flatMap(mapper) {
+      var rec = direct(this, "flatMap");
+      callbackArg(rec, mapper);
+      var counter = 0;
+      return helper(rec, function (st) {
+        for (;;) {
+          if (st.inner) {
+            var ir;
+            try { ir = stepValue(st.inner); } catch (e) { closeOnThrow(rec.iterator, e); }
+            if (ir !== undefined) return ir;
+            st.inner = null;
+          }
+          var r = stepValue(rec);
+          if (r === undefined) return undefined;
+          try { st.inner = flattenable(mapper(r.value, counter++), true); } catch (e) { closeOnThrow(rec.iterator, e); }
+        }
+      });
+    });
+    method(IteratorPrototype, "reduce", function reduce(reducer) {
+      var rec = direct(this, "reduce");
+      callbackArg(rec, reducer);
+      var acc, counter = 0;
+      if (arguments.length < 2) {
+        var first = stepValue(rec);
+        if (first === undefined) throw new TypeError("Reduce of empty iterator with no initial value");
+        acc = first.value;
+        counter = 1;
+      } else {
+        acc = arguments[1];
+      }
+      for (;;) {
+        var r = stepValue(rec);
+        if (r === undefined) return acc;
+        try { acc = reducer(acc, r.value, counter++); } catch (e) { closeOnThrow(rec.iterator, e); }
+      }
+    });
+    method(IteratorPrototype, "toArray", function toArray() {
+      var rec = direct(this, "toArray");
+      var out = [];
+      for (;;) {
+        var r = stepValue(rec);
+        if (r === undefined) return out;
+        out.push(r.value);
+      }
+    });
+    method(IteratorPrototype, "forEach", function forEach(fn) {
+      var rec = direct(this, "forEach");
+      callbackArg(rec, fn);
+      var counter = 0;
+      for (;;) {
+        var r = stepValue(rec);
+        if (r === undefined) return undefined;
+        try { fn(r.value, counter++); } catch (e) { closeOnThrow(rec.iterator, e); }
+      }
+    });
+    var searching = function (name, onHit, onMiss) {
+      method(IteratorPrototype, name, named(function (predicate) {
+        var rec = direct(this, name);
+        callbackArg(rec, predicate);
+        var counter = 0;
+        for (;;) {
+          var r = stepValue(rec);
+          if (r === undefined) return onMiss;
+          var hit;
+          try { hit = predicate(r.value, counter++); } catch (e) { closeOnThrow(rec.iterator, e); }
+          if (name === "every" ? !hit : hit) {
+            closeIterator(rec.iterator);
+            return onHit(r.value);
+          }
+        }
+      }, name));
+    };
+    searching("some", function () { return true; }, false);
+    searching("every", function () { return false; }, true);
+    searching("find", function (v) { return v; }, undefined);
+
+    // Iterator.from: wrap anything with a `next` so it gains the helpers.
+    var WrapForValidIteratorPrototype = Object.create(IteratorPrototype);
+    var wrapped = new WeakMap();
+    method(WrapForValidIteratorPrototype, "next", function next() {
+      var rec = wrapped.get(this);
+      if (rec === undefined) throw new TypeError("next called on incompatible receiver");
+      return rec.next.call(rec.iterator);
+    });
+    method(WrapForValidIteratorPrototype, "return", named(function () {
+      var rec = wrapped.get(this);
+      if (rec === undefined) throw new TypeError("return called on incompatible receiver");
+      var ret = rec.iterator["return"];
+      if (ret === undefined || ret === null) return { value: undefined, done: true };
+      return ret.call(rec.iterator);
+    }, "return"));
+    method(Iterator, "from", function from(o) {
+      var rec = flattenable(o, false);
+      if (rec.iterator instanceof Iterator) return rec.iterator;
+      var w = Object.create(WrapForValidIteratorPrototype);
+      wrapped.set(w, rec);
+      return w;
+    });
+    method(global, "Iterator", Iterator);
+  }
+
+  // ---- queueMicrotask (HTML) ---------------------------------------------------
+  // Runs on goja's promise job queue, so it interleaves with promise reactions
+  // exactly as in V8. A throwing callback surfaces through the runtime's
+  // promise rejection tracker (as an unhandled rejection) instead of
+  // `reportError`.
+  if (typeof global.queueMicrotask !== "function") lazy(global, ["queueMicrotask"], function () {
+    var resolved = Promise.resolve();
+    method(global, "queueMicrotask", function queueMicrotask(callback) {
+      if (typeof callback !== "function") {
+        throw new TypeError('The "callback" argument must be of type function. Received ' + (callback === null ? "null" : typeof callback));
+      }
+      resolved.then(function () { callback(); });
+    });
+  }, true);
+
+  // ---- V8 extensions npm code feature-tests for ---------------------------------
+  if (typeof Error.captureStackTrace !== "function") {
+    method(Error, "captureStackTrace", function captureStackTrace(target) {
+      if (!isObject(target)) throw new TypeError("Invalid argument");
+      var stack = new Error().stack;
+      var lines = typeof stack === "string" ? stack.split("\n") : [];
+      // Drop the frame of captureStackTrace itself; keep the header as V8 does.
+      var header = target.name === undefined && target.message === undefined ? "Error" : String(target);
+      defineProperty(target, "stack", { value: [header].concat(lines.slice(2)).join("\n"), writable: true, configurable: true });
+    });
+    Error.stackTraceLimit = 10;
+  }
+
+  // ---- Annex B leftovers that V8 has ---------------------------------------------
+  var ObjectProto = Object.prototype;
+  if (typeof ObjectProto.__defineGetter__ !== "function") {
+    method(ObjectProto, "__defineGetter__", function __defineGetter__(key, getter) {
+      requireCallable(getter, "Object.prototype.__defineGetter__: Expecting function");
+      defineProperty(Object(this), key, { get: getter, enumerable: true, configurable: true });
+    });
+    method(ObjectProto, "__defineSetter__", function __defineSetter__(key, setter) {
+      requireCallable(setter, "Object.prototype.__defineSetter__: Expecting function");
+      defineProperty(Object(this), key, { set: setter, enumerable: true, configurable: true });
+    });
+    var lookup = function (kind) {
+      return function (key) {
+        for (var o = Object(this); o !== null; o = getPrototypeOf(o)) {
+          var d = Object.getOwnPropertyDescriptor(o, key);
+          if (d !== undefined) return d[kind];
+        }
+        return undefined;
+      };
+    };
+    method(ObjectProto, "__lookupGetter__", named(lookup("get"), "__lookupGetter__"));
+    method(ObjectProto, "__lookupSetter__", named(lookup("set"), "__lookupSetter__"));
+  }
+  var DateProto = Date.prototype;
+  if (typeof DateProto.getYear !== "function") {
+    method(DateProto, "getYear", function getYear() {
+      var y = DateProto.getFullYear.call(this);
+      return y !== y ? NaN : y - 1900;
+    });
+    method(DateProto, "setYear", function setYear(year) {
+      var t = DateProto.getTime.call(this);
+      var y = +year;
+      if (y !== y) { DateProto.setTime.call(this, NaN); return NaN; }
+      y = toIntegerOrInfinity(y);
+      if (y >= 0 && y <= 99) y += 1900;
+      var d = t !== t ? new Date(0) : new Date(t);
+      if (t !== t) { d.setHours(0, 0, 0, 0); }
+      d.setFullYear(y);
+      return DateProto.setTime.call(this, d.getTime());
+    });
+    method(DateProto, "toGMTString", DateProto.toUTCString);
+  }
+});
