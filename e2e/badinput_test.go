@@ -45,21 +45,6 @@ const goodConfig = `{
 }
 `
 
-// waitLogMatch waits until the server output matches re (or the server exits).
-func waitLogMatch(t *testing.T, s *testkit.Server, re *regexp.Regexp, timeout time.Duration) bool {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if re.MatchString(s.Logs()) {
-			return true
-		}
-		if s.WaitLog("\x00never", 100*time.Millisecond) {
-			break
-		}
-	}
-	return re.MatchString(s.Logs())
-}
-
 func TestBadInput(t *testing.T) {
 	testkit.SkipOnPartyKit(t, badInputWhy)
 	testkit.NodeModules(t)
@@ -70,7 +55,7 @@ func TestBadInput(t *testing.T) {
 		testkit.WriteFile(t, dir, "partykit.json", goodConfig)
 		testkit.WriteFile(t, dir, "party/index.ts", brokenServer)
 		s := testkit.Launch(t, dir)
-		if !waitLogMatch(t, s, lineCol, 30*time.Second) {
+		if !s.WaitLogMatch(lineCol, 30*time.Second) {
 			t.Errorf("output does not point at party/index.ts:5:<col>:\n%s", s.Logs())
 		}
 	})
@@ -110,7 +95,7 @@ func TestBadInput(t *testing.T) {
 		c := testkit.Dial(t, s.WSURL("/parties/main/r1"), nil)
 
 		testkit.WriteFile(t, dir, "party/index.ts", brokenServer)
-		if !waitLogMatch(t, s, lineCol, 30*time.Second) {
+		if !s.WaitLogMatch(lineCol, 30*time.Second) {
 			t.Fatalf("the failed rebuild was not reported with index.ts:5:<col>:\n%s", s.Logs())
 		}
 		if r := testkit.Get(t, url); r.Status != 200 || r.Body != "v1" {

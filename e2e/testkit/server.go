@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -142,27 +143,39 @@ func (s *Server) WaitReady() {
 // WaitLog waits until the server's output contains substr, and reports
 // whether it did within timeout. It returns early if the server exits.
 func (s *Server) WaitLog(substr string, timeout time.Duration) bool {
+	return s.waitOutput(func(out string) bool { return strings.Contains(out, substr) }, timeout)
+}
+
+// WaitLogMatch is WaitLog for a regular expression.
+func (s *Server) WaitLogMatch(re *regexp.Regexp, timeout time.Duration) bool {
+	return s.waitOutput(re.MatchString, timeout)
+}
+
+func (s *Server) waitOutput(match func(string) bool, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for {
-		if strings.Contains(s.Logs(), substr) {
+		if match(s.Logs()) {
 			return true
 		}
-		p := s.current()
-		exited := p == nil
-		if p != nil {
-			select {
-			case <-p.done:
-				exited = true
-			default:
-			}
-		}
-		if exited {
-			return strings.Contains(s.Logs(), substr)
-		}
-		if time.Now().After(deadline) {
-			return false
+		if s.Exited() || time.Now().After(deadline) {
+			return match(s.Logs())
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Exited reports whether the server is not running: it exited by itself, or
+// was stopped or killed.
+func (s *Server) Exited() bool {
+	p := s.current()
+	if p == nil {
+		return true
+	}
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
 	}
 }
 
