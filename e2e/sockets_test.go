@@ -156,16 +156,30 @@ func checkStalledReader(t *testing.T, s *testkit.Server) {
 			}
 		}
 	}()
+	// The reader reads while the sender sends, as a live client would.
+	read := make(chan error, 1)
+	go func() {
+		for i := range frames {
+			reader.SetReadDeadline(time.Now().Add(testkit.IOTimeout))
+			typ, data, err := reader.ReadMessage()
+			switch {
+			case err != nil:
+				read <- fmt.Errorf("frame %d: %w", i, err)
+				return
+			case typ != websocket.BinaryMessage || len(data) != size || data[0] != byte(i):
+				read <- fmt.Errorf("frame %d: got type %d, %d bytes, want binary, %d bytes, first byte %d", i, typ, len(data), size, byte(i))
+				return
+			}
+		}
+		read <- nil
+	}()
 	payload := make([]byte, size)
 	for i := range frames {
 		payload[0] = byte(i)
 		testkit.SendFrame(t, sender, websocket.BinaryMessage, payload)
 	}
-	for i := range frames {
-		typ, data := testkit.Read(t, reader)
-		if typ != websocket.BinaryMessage || len(data) != size || data[0] != byte(i) {
-			t.Fatalf("frame %d: got type %d, %d bytes, first byte %d", i, typ, len(data), data[0])
-		}
+	if err := <-read; err != nil {
+		t.Fatalf("the reading client: %v", err)
 	}
 	testkit.Send(t, reader, "count")
 	if got := testkit.ReadText(t, reader); got != fmt.Sprintf("handled:%d", frames+1) {
