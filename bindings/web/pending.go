@@ -1,0 +1,24 @@
+package web
+
+import (
+	"errors"
+	"io"
+
+	"github.com/dop251/goja"
+)
+
+// Phase-2 pieces (streams, subtle, WebSocketPair) land here; until then
+// they fail loudly instead of pretending.
+
+func (g *Globals) bodyNatives(n *goja.Object) {}
+
+func (g *Globals) streamReader(goja.Value) (io.ReadCloser, error) {
+	return nil, errors.New("stream bodies are not supported yet")
+}
+
+func (g *Globals) exportWebSocket(ws goja.Value) any { return ws }
+
+func (g *Globals) buildSubtle() goja.Value {
+	g.throwError("Error", "crypto.subtle is not implemented yet")
+	return nil
+}
