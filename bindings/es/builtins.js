@@ -524,6 +524,95 @@
     });
   }, true);
 
+  // ---- RegExp: Unicode property escapes ---------------------------------------
+  // goja parses \p{…} in /u patterns but never matches it. The global RegExp
+  // becomes a Proxy of the native one whose construct/apply expand property
+  // escapes (host.expandPropertyEscapes, from V8's own tables) before goja
+  // compiles the pattern; everything else (prototype, instanceof, species,
+  // lastIndex, subclassing) is the native RegExp's. Regexp literals compiled
+  // by goja itself are not seen; the bundler turns such literals into
+  // `new RegExp(...)` calls.
+  var NativeRegExp = global.RegExp;
+  var NativeRegExpProto = NativeRegExp.prototype;
+  var originalSources = null; // WeakMap regexp → source as written; made on first use
+  var rememberSource = function (re, source) {
+    if (originalSources === null) {
+      originalSources = new WeakMap();
+      // source and toString report the pattern as written, not the expansion.
+      var sourceGetter = Object.getOwnPropertyDescriptor(NativeRegExpProto, "source").get;
+      defineProperty(NativeRegExpProto, "source", {
+        configurable: true, enumerable: false,
+        get: named(function () {
+          var s = originalSources.get(this);
+          return s !== undefined ? s : sourceGetter.call(this);
+        }, "get source"),
+      });
+      var nativeToString = NativeRegExpProto.toString;
+      method(NativeRegExpProto, "toString", named(function () {
+        var s = isObject(this) ? originalSources.get(this) : undefined;
+        return s !== undefined ? "/" + s + "/" + this.flags : nativeToString.call(this);
+      }, "toString"));
+    }
+    originalSources.set(re, source);
+    return re;
+  };
+  var regexpArgs = function (pattern, flags) {
+    // A RegExp argument keeps its written source when it is copied.
+    var written = originalSources !== null && isObject(pattern) ? originalSources.get(pattern) : undefined;
+    if (written !== undefined) {
+      return { pattern: written, flags: flags === undefined ? pattern.flags : flags };
+    }
+    return null;
+  };
+  var constructRegExp = function (args, newTarget) {
+    var pattern = args[0], flags = args[1];
+    var copied = regexpArgs(pattern, flags);
+    if (copied !== null) { pattern = copied.pattern; flags = copied.flags; }
+    if (typeof pattern === "string" && flags !== undefined) {
+      var f = String(flags);
+      if (f.indexOf("d") >= 0 || f.indexOf("v") >= 0) {
+        throw new SyntaxError("Invalid regular expression flags '" + f + "': gopk does not support the " +
+          (f.indexOf("d") >= 0 ? "d (hasIndices)" : "v (unicodeSets)") + " flag yet; see docs/compatibility.md");
+      }
+      if (f.indexOf("u") >= 0 && (pattern.indexOf("\\p") >= 0 || pattern.indexOf("\\P") >= 0)) {
+        var expanded = host.expandPropertyEscapes(pattern, f);
+        if (typeof expanded !== "string") throw new SyntaxError(expanded.error);
+        return rememberSource(Reflect.construct(NativeRegExp, [expanded, f], newTarget), pattern);
+      }
+    }
+    var re = Reflect.construct(NativeRegExp, copied !== null ? [pattern, flags] : args, newTarget);
+    return copied !== null ? rememberSource(re, copied.pattern) : re;
+  };
+  var hasInstance = null; // made on first instanceof
+  var RegExpProxy = new Proxy(NativeRegExp, {
+    // goja's instanceof cannot see through a Proxy (OrdinaryHasInstance
+    // throws "Expecting a function"), so the proxy answers @@hasInstance
+    // itself with the native constructor's answer.
+    get: function (target, key, receiver) {
+      if (typeof key === "symbol" && key === Symbol.hasInstance) {
+        if (hasInstance === null) {
+          var native = Function.prototype[Symbol.hasInstance];
+          hasInstance = named(function (v) { return native.call(NativeRegExp, v); }, "[Symbol.hasInstance]");
+        }
+        return hasInstance;
+      }
+      return Reflect.get(target, key, receiver);
+    },
+    construct: function (target, args, newTarget) {
+      return constructRegExp(args, newTarget === RegExpProxy ? NativeRegExp : newTarget);
+    },
+    apply: function (target, thisArg, args) {
+      var pattern = args[0];
+      // RegExp(re) returns re itself when re's constructor is RegExp (spec 22.2.4.1).
+      if (args[1] === undefined && isObject(pattern) && pattern[Symbol.match] !== undefined && pattern.constructor === RegExpProxy) {
+        return pattern;
+      }
+      return constructRegExp(args, NativeRegExp);
+    },
+  });
+  defineProperty(NativeRegExpProto, "constructor", { value: RegExpProxy, writable: true, enumerable: false, configurable: true });
+  defineProperty(global, "RegExp", { value: RegExpProxy, writable: true, enumerable: false, configurable: true });
+
   // ---- V8 extensions npm code feature-tests for ---------------------------------
   if (typeof Error.captureStackTrace !== "function") {
     method(Error, "captureStackTrace", function captureStackTrace(target) {

@@ -41,6 +41,14 @@ func Install(vm *goja.Runtime) error {
 	for name, f := range map[string]func(goja.FunctionCall) goja.Value{
 		"isWellFormed": isWellFormed(vm),
 		"toWellFormed": toWellFormed(vm),
+		"expandPropertyEscapes": func(call goja.FunctionCall) goja.Value {
+			out, err := expandPropertyEscapes(call.Argument(0).String(), call.Argument(1).String())
+			if err != nil {
+				// builtins.js throws this as a SyntaxError, as V8 does.
+				return vm.ToValue(map[string]any{"error": err.Error()})
+			}
+			return vm.ToValue(out)
+		},
 	} {
 		if err := host.Set(name, f); err != nil {
 			return fmt.Errorf("es: host helper %s: %w", name, err)

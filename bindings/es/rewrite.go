@@ -1,0 +1,117 @@
+package es
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// regexpSyntaxError is thrown to JS as a SyntaxError with V8's wording.
+type regexpSyntaxError struct{ pattern, flags, reason string }
+
+func (e *regexpSyntaxError) Error() string {
+	return fmt.Sprintf("Invalid regular expression: /%s/%s: %s", e.pattern, e.flags, e.reason)
+}
+
+// rewriteCache keeps the expansion of each pattern seen by this process; a
+// bundle builds the same few regexps in every room.
+var rewriteCache sync.Map // string → string
+
+const rewriteCacheMax = 4096
+
+var rewriteCacheLen struct {
+	sync.Mutex
+	n int
+}
+
+// expandPropertyEscapes rewrites every \p{…} and \P{…} of a /u pattern into
+// an explicit class of code point ranges that goja compiles natively. All
+// other syntax is copied unchanged. Patterns without property escapes are
+// returned as they are.
+func expandPropertyEscapes(pattern, flags string) (string, error) {
+	if !strings.Contains(pattern, `\p`) && !strings.Contains(pattern, `\P`) {
+		return pattern, nil
+	}
+	if v, ok := rewriteCache.Load(pattern); ok {
+		return v.(string), nil
+	}
+	tables, err := loadPropertyTables()
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	inClass := false
+	for i := 0; i < len(pattern); i++ {
+		c := pattern[i]
+		switch {
+		case c == '\\' && i+1 < len(pattern) && (pattern[i+1] == 'p' || pattern[i+1] == 'P'):
+			negate := pattern[i+1] == 'P'
+			if i+2 >= len(pattern) || pattern[i+2] != '{' {
+				return "", &regexpSyntaxError{pattern, flags, "Invalid property name"}
+			}
+			end := strings.IndexByte(pattern[i+3:], '}')
+			if end < 0 {
+				return "", &regexpSyntaxError{pattern, flags, "Invalid property name"}
+			}
+			name := pattern[i+3 : i+3+end]
+			ranges, ok := tables.lookup(name)
+			if !ok {
+				if inClass {
+					return "", &regexpSyntaxError{pattern, flags, "Invalid property name in character class"}
+				}
+				return "", &regexpSyntaxError{pattern, flags, "Invalid property name"}
+			}
+			writeClass(&b, ranges, negate, inClass)
+			i += 3 + end
+		case c == '\\' && i+1 < len(pattern):
+			b.WriteByte(c)
+			b.WriteByte(pattern[i+1])
+			i++
+		case c == '[' && !inClass:
+			inClass = true
+			b.WriteByte(c)
+		case c == ']' && inClass:
+			inClass = false
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	out := b.String()
+	rewriteCacheLen.Lock()
+	if rewriteCacheLen.n < rewriteCacheMax {
+		rewriteCacheLen.n++
+		rewriteCache.Store(pattern, out)
+	}
+	rewriteCacheLen.Unlock()
+	return out, nil
+}
+
+// writeClass writes ranges as class members, wrapped in [...] outside a class.
+func writeClass(b *strings.Builder, ranges []codeRange, negate, inClass bool) {
+	// \P is written as the complement set rather than [^…]: under /iu V8
+	// case-folds the complement, while goja would fold before negating.
+	if negate {
+		ranges = complement(ranges)
+	}
+	if !inClass {
+		b.WriteByte('[')
+	}
+	for _, r := range ranges {
+		writeCodePoint(b, r.lo)
+		if r.hi != r.lo {
+			b.WriteByte('-')
+			writeCodePoint(b, r.hi)
+		}
+	}
+	if !inClass {
+		b.WriteByte(']')
+	}
+}
+
+func writeCodePoint(b *strings.Builder, r rune) {
+	b.WriteString(`\u{`)
+	b.WriteString(strconv.FormatInt(int64(r), 16))
+	b.WriteByte('}')
+}
