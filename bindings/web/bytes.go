@@ -11,7 +11,7 @@ import (
 // the globals).
 type classCache struct {
 	uint8Array, arrayBuffer, dataView *goja.Object
-	promiseThen                       goja.Callable
+	promiseThen, hasOwn               goja.Callable
 }
 
 func (g *Globals) uint8ArrayCtor() *goja.Object {

@@ -4,12 +4,17 @@ import (
 	"github.com/dop251/goja"
 )
 
-var eventsModule = &jsModule{file: "events.js"}
+var (
+	eventsModule       = &jsModule{file: "events.js"}
+	domExceptionModule = &jsModule{file: "domexception.js"}
+	abortModule        = &jsModule{file: "abort.js"}
+)
 
 // eventNames are the globals events.js provides.
-var eventNames = []string{
-	"Event", "EventTarget", "CustomEvent", "MessageEvent", "CloseEvent", "ErrorEvent",
-	"DOMException", "AbortSignal", "AbortController",
+var eventNames = []string{"Event", "EventTarget", "CustomEvent", "MessageEvent", "CloseEvent", "ErrorEvent"}
+
+func (g *Globals) domExceptionCtor() goja.Value {
+	return g.module(domExceptionModule, nil).Get("DOMException")
 }
 
 func (g *Globals) eventsExports() *goja.Object {
@@ -19,6 +24,26 @@ func (g *Globals) eventsExports() *goja.Object {
 			g.reportError(newJSError(c.Argument(0)))
 			return goja.Undefined()
 		})
+		_ = n.Set("DOMException", func(goja.FunctionCall) goja.Value { return g.domExceptionCtor() })
+		return n
+	})
+}
+
+func (g *Globals) buildEvents() []goja.Value {
+	return exports(g.eventsExports(), eventNames...)
+}
+
+func (g *Globals) buildDOMException() []goja.Value {
+	return []goja.Value{g.domExceptionCtor()}
+}
+
+func (g *Globals) buildAbort() []goja.Value {
+	exp := g.module(abortModule, func() *goja.Object {
+		ev := g.eventsExports()
+		n := g.vm.NewObject()
+		_ = n.Set("Event", ev.Get("Event"))
+		_ = n.Set("EventTarget", ev.Get("EventTarget"))
+		_ = n.Set("DOMException", func(goja.FunctionCall) goja.Value { return g.domExceptionCtor() })
 		_ = n.Set("setTimeout", func(c goja.FunctionCall) goja.Value {
 			fn, ok := goja.AssertFunction(c.Argument(0))
 			if !ok {
@@ -28,16 +53,12 @@ func (g *Globals) eventsExports() *goja.Object {
 		})
 		return n
 	})
-}
-
-func (g *Globals) buildEvents() []goja.Value {
-	return exports(g.eventsExports(), eventNames...)
+	return exports(exp, "AbortSignal", "AbortController")
 }
 
 // newDOMException makes a DOMException for a Go native to throw.
 func (g *Globals) newDOMException(message, name string) *goja.Object {
-	ctor := g.eventsExports().Get("DOMException").ToObject(g.vm)
-	e, err := g.vm.New(ctor, g.vm.ToValue(message), g.vm.ToValue(name))
+	e, err := g.vm.New(g.domExceptionCtor(), g.vm.ToValue(message), g.vm.ToValue(name))
 	if err != nil {
 		panic(err)
 	}

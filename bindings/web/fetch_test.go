@@ -141,6 +141,21 @@ func TestGoRequestResponseBridge(t *testing.T) {
 		t.Fatalf("null body: %+v %v", res.resp, res.err)
 	}
 
+	// Go-made Responses (room-to-room answers) read back in JS.
+	r.do(func() {
+		resp, err := r.g.NewResponse(202, "Accepted", http.Header{"X-From": {"stub"}}, []byte("stub body"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.vm.Set("stubResp", resp)
+		if !r.g.IsResponse(resp) || r.g.IsRequest(resp) || !r.g.IsRequest(req) || r.g.IsResponse(r.vm.ToValue(1)) {
+			t.Fatal("IsResponse/IsRequest misclassify")
+		}
+	})
+	if got := r.settle(`stubResp.text().then(t => [stubResp.status, stubResp.statusText, stubResp.headers.get("x-from"), t])`); got != `[202,"Accepted","stub","stub body"]` {
+		t.Fatalf("NewResponse in JS: %s", got)
+	}
+
 	// A rewritten request from an edge hook.
 	r.do(func() {
 		v, err := r.vm.RunString(`incoming.headers.set("x-user", "u1"); new Request(incoming.url, {method: "PUT", headers: incoming.headers, body: "new"})`)

@@ -112,6 +112,51 @@ func (g *Globals) NewRequest(method, url string, header http.Header, body []byte
 	return out, nil
 }
 
+// NewResponse builds a JS Response from Go (the answer of a room-to-room
+// fetch, or a fetched response). The Response takes ownership of body.
+func (g *Globals) NewResponse(status int, statusText string, header http.Header, body []byte) (*goja.Object, error) {
+	return g.newFetchedResponse(status, statusText, header, body, "", false)
+}
+
+func (g *Globals) newFetchedResponse(status int, statusText string, header http.Header, body []byte, url string, redirected bool) (*goja.Object, error) {
+	hooks := g.fetchHooks()
+	var bodyVal goja.Value = goja.Null()
+	if body != nil {
+		bodyVal = g.newUint8Array(body)
+	}
+	var out *goja.Object
+	err := g.try(func() {
+		v, err := hooks.makeFetched(goja.Undefined(), g.vm.ToValue(status), g.vm.ToValue(statusText),
+			g.vm.ToValue(newHeaderList(header)), bodyVal, g.vm.ToValue(url), g.vm.ToValue(redirected))
+		if err != nil {
+			panic(err)
+		}
+		out = v.ToObject(g.vm)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("building Response (status %d): %w", status, err)
+	}
+	return out, nil
+}
+
+// IsResponse reports whether v is a Response of this runtime.
+func (g *Globals) IsResponse(v goja.Value) bool {
+	return g.isInstance(v, "Response")
+}
+
+// IsRequest reports whether v is a Request of this runtime.
+func (g *Globals) IsRequest(v goja.Value) bool {
+	return g.isInstance(v, "Request")
+}
+
+func (g *Globals) isInstance(v goja.Value, class string) bool {
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return false
+	}
+	return g.vm.InstanceOf(o, g.fetchExports().Get(class).ToObject(g.vm))
+}
+
 // AwaitResponse waits for what a handler returned (a Response, or a promise
 // of one) and calls done on the loop with it converted for Go. A rejection
 // arrives as a *JSError; a value that is not a Response is an error that
@@ -211,11 +256,7 @@ func (g *Globals) ExportRequest(v goja.Value) (*OutgoingRequest, bool) {
 	var parts *goja.Object
 	err := g.try(func() {
 		o, ok := v.(*goja.Object)
-		if !ok {
-			return
-		}
-		ctor := g.fetchExports().Get("Request").ToObject(g.vm)
-		if !g.vm.InstanceOf(o, ctor) {
+		if !ok || !g.IsRequest(o) {
 			return
 		}
 		res, err := g.fetchHooks().requestParts(goja.Undefined(), o)

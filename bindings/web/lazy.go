@@ -28,6 +28,8 @@ var globalGroups = []globalGroup{
 	{[]string{"performance"}, (*Globals).buildPerformance},
 	{[]string{"navigator"}, (*Globals).buildNavigator},
 	{eventNames, (*Globals).buildEvents},
+	{[]string{"DOMException"}, (*Globals).buildDOMException},
+	{[]string{"AbortSignal", "AbortController"}, (*Globals).buildAbort},
 	{[]string{"Headers"}, (*Globals).buildHeaders},
 	{[]string{"Request", "Response"}, (*Globals).buildFetchClasses},
 }
@@ -112,7 +114,7 @@ func (g *Globals) materialize(idx int, want string) goja.Value {
 		if name == want {
 			out = vals[i]
 		}
-		if name != want && hasOwn(global, name) {
+		if name != want && g.hasOwn(global, name) {
 			continue
 		}
 		_ = global.DefineDataProperty(name, vals[i], goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
@@ -137,13 +139,15 @@ func (g *Globals) global(name string) goja.Value {
 	return g.materialize(idx, name)
 }
 
-func hasOwn(o *goja.Object, name string) bool {
-	for _, k := range o.GetOwnPropertyNames() {
-		if k == name {
-			return true
-		}
+// hasOwn asks Object.prototype.hasOwnProperty, which (unlike listing the
+// global's own names) does not force goja to build every lazy builtin.
+func (g *Globals) hasOwn(o *goja.Object, name string) bool {
+	if g.classes.hasOwn == nil {
+		proto := g.vm.Get("Object").ToObject(g.vm).Get("prototype").ToObject(g.vm)
+		g.classes.hasOwn, _ = goja.AssertFunction(proto.Get("hasOwnProperty"))
 	}
-	return false
+	v, err := g.classes.hasOwn(o, g.vm.ToValue(name))
+	return err == nil && v.ToBoolean()
 }
 
 //go:embed js/*.js

@@ -8,50 +8,6 @@
   const tag = (cls, name) =>
     Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: name, configurable: true });
 
-  // Legacy DOMException codes (WebIDL).
-  const codes = {
-    IndexSizeError: 1, HierarchyRequestError: 3, WrongDocumentError: 4, InvalidCharacterError: 5,
-    NoModificationAllowedError: 7, NotFoundError: 8, NotSupportedError: 9, InvalidStateError: 11,
-    SyntaxError: 12, InvalidModificationError: 13, NamespaceError: 14, InvalidAccessError: 15,
-    TypeMismatchError: 17, SecurityError: 18, NetworkError: 19, AbortError: 20, URLMismatchError: 21,
-    QuotaExceededError: 22, TimeoutError: 23, InvalidNodeTypeError: 24, DataCloneError: 25,
-  };
-
-  class DOMException extends Error {
-    #name;
-    #message;
-    constructor(message = "", options = "Error") {
-      super(`${message}`);
-      this.#message = `${message}`;
-      if (options !== null && typeof options === "object") {
-        this.#name = "name" in options ? `${options.name}` : "Error";
-        if ("cause" in options) {
-          Object.defineProperty(this, "cause", { value: options.cause, writable: true, configurable: true });
-        }
-      } else {
-        this.#name = `${options}`;
-      }
-      // Error's own "message" would shadow the getter; the spec has only the getter.
-      delete this.message;
-    }
-    get name() { return this.#name; }
-    get message() { return this.#message; }
-    get code() { return codes[this.#name] || 0; }
-  }
-  tag(DOMException, "DOMException");
-  const legacyConstants = {
-    INDEX_SIZE_ERR: 1, DOMSTRING_SIZE_ERR: 2, HIERARCHY_REQUEST_ERR: 3, WRONG_DOCUMENT_ERR: 4,
-    INVALID_CHARACTER_ERR: 5, NO_DATA_ALLOWED_ERR: 6, NO_MODIFICATION_ALLOWED_ERR: 7, NOT_FOUND_ERR: 8,
-    NOT_SUPPORTED_ERR: 9, INUSE_ATTRIBUTE_ERR: 10, INVALID_STATE_ERR: 11, SYNTAX_ERR: 12,
-    INVALID_MODIFICATION_ERR: 13, NAMESPACE_ERR: 14, INVALID_ACCESS_ERR: 15, VALIDATION_ERR: 16,
-    TYPE_MISMATCH_ERR: 17, SECURITY_ERR: 18, NETWORK_ERR: 19, ABORT_ERR: 20, URL_MISMATCH_ERR: 21,
-    QUOTA_EXCEEDED_ERR: 22, TIMEOUT_ERR: 23, INVALID_NODE_TYPE_ERR: 24, DATA_CLONE_ERR: 25,
-  };
-  for (const [k, v] of Object.entries(legacyConstants)) {
-    Object.defineProperty(DOMException, k, { value: v, enumerable: true });
-    Object.defineProperty(DOMException.prototype, k, { value: v, enumerable: true });
-  }
-
   const NONE = 0, CAPTURING_PHASE = 1, AT_TARGET = 2, BUBBLING_PHASE = 3;
   const start = Date.now();
   let dispatchState; // set in Event's static block: internal access to private fields
@@ -150,7 +106,7 @@
     dispatchEvent(event) {
       if (!(event instanceof Event)) throw new TypeError("dispatchEvent: the argument must be an Event");
       if (dispatchState.isDispatching(event)) {
-        throw new DOMException("The event is already being dispatched.", "InvalidStateError");
+        throw new (native.DOMException())("The event is already being dispatched.", "InvalidStateError");
       }
       dispatchState.begin(event, this);
       try {
@@ -238,66 +194,5 @@
   }
   tag(ErrorEvent, "ErrorEvent");
 
-  let signalAbort, newSignal; // internal hooks, set in AbortSignal's static block
-  const illegal = Symbol("illegal constructor guard");
-
-  class AbortSignal extends EventTarget {
-    #aborted = false;
-    #reason = undefined;
-    #onabort = null;
-    constructor(key) {
-      if (key !== illegal) throw new TypeError("Illegal constructor");
-      super();
-    }
-    get aborted() { return this.#aborted; }
-    get reason() { return this.#reason; }
-    get onabort() { return this.#onabort; }
-    set onabort(fn) {
-      if (this.#onabort) this.removeEventListener("abort", this.#onabort);
-      this.#onabort = typeof fn === "function" ? fn : null;
-      if (this.#onabort) this.addEventListener("abort", this.#onabort);
-    }
-    throwIfAborted() { if (this.#aborted) throw this.#reason; }
-    static abort(reason = undefined) {
-      const s = new AbortSignal(illegal);
-      signalAbort(s, reason);
-      return s;
-    }
-    static timeout(ms) {
-      ms = Number(ms);
-      if (!Number.isFinite(ms) || ms < 0) throw new TypeError("AbortSignal.timeout: the delay must be a non-negative number");
-      const s = new AbortSignal(illegal);
-      native.setTimeout(() => signalAbort(s, new DOMException("The operation was aborted due to timeout", "TimeoutError")), ms);
-      return s;
-    }
-    static any(signals) {
-      const s = new AbortSignal(illegal);
-      const list = [...signals];
-      for (const dep of list) {
-        if (!(dep instanceof AbortSignal)) throw new TypeError("AbortSignal.any: every item must be an AbortSignal");
-        if (dep.aborted) { signalAbort(s, dep.reason); return s; }
-      }
-      for (const dep of list) dep.addEventListener("abort", () => signalAbort(s, dep.reason), { once: true });
-      return s;
-    }
-    static {
-      newSignal = () => new AbortSignal(illegal);
-      signalAbort = (s, reason) => {
-        if (s.#aborted) return;
-        s.#aborted = true;
-        s.#reason = reason === undefined ? new DOMException("This operation was aborted", "AbortError") : reason;
-        s.dispatchEvent(new Event("abort"));
-      };
-    }
-  }
-  tag(AbortSignal, "AbortSignal");
-
-  class AbortController {
-    #signal = newSignal();
-    get signal() { return this.#signal; }
-    abort(reason = undefined) { signalAbort(this.#signal, reason); }
-  }
-  tag(AbortController, "AbortController");
-
-  return { Event, EventTarget, CustomEvent, MessageEvent, CloseEvent, ErrorEvent, DOMException, AbortSignal, AbortController };
+  return { Event, EventTarget, CustomEvent, MessageEvent, CloseEvent, ErrorEvent };
 })
