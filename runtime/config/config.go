@@ -46,8 +46,9 @@ type LoadOptions struct {
 // afterwards: treat every field, maps and slices included, as read-only.
 // Paths are absolute.
 type Project struct {
-	ConfigPath string // the file the config came from; "" when there was none
-	Dir        string // the directory relative paths of the config file are resolved against
+	ConfigPath string   // the file the config came from; "" when there was none
+	Dir        string   // the directory relative paths of the config file are resolved against
+	EnvFiles   []string // the .env / .env.local files that were read (for the dev watcher)
 
 	Schema string // "$schema", ignored
 	Name   string
@@ -334,6 +335,7 @@ func (l *loader) readEnv() (map[string]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("config: %w", err)
 		}
+		l.p.EnvFiles = append(l.p.EnvFiles, path)
 		for k, v := range parseDotenv(string(data)) {
 			env[k] = v
 		}

@@ -478,6 +478,9 @@ func TestVarsEnvAndDefinesMergeOrder(t *testing.T) {
 		if !reflect.DeepEqual(p.Define, wantDefine) {
 			t.Errorf("define = %#v\nwant %#v", p.Define, wantDefine)
 		}
+		if want := []string{filepath.Join(dir, ".env"), filepath.Join(dir, ".env.local")}; !reflect.DeepEqual(p.EnvFiles, want) {
+			t.Errorf("env files = %q, want %q", p.EnvFiles, want)
+		}
 	})
 	t.Run("not dev: no .env.local", func(t *testing.T) {
 		p := mustLoad(t, flags)
