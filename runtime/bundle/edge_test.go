@@ -1,0 +1,62 @@
+package bundle
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dop251/goja"
+)
+
+// A hashbang, a "use strict" prologue or legal comments must not stop the
+// bundle from evaluating to the wrapper function.
+func TestWrapperSurvivesPrologues(t *testing.T) {
+	dir := project(t, map[string]string{
+		"party/index.js": "#!/usr/bin/env node\n\"use strict\";\n/*! @license MIT keep me */\nmodule.exports = { default: class { static ok = true } };\n",
+	})
+	res := mustBuild(t, Options{Dir: dir, Entries: entries(dir, map[string]string{"main": "party/index.js"})})
+	vm := goja.New()
+	exports := instance(t, vm, res.Parties["main"], nil)
+	if !exports.Get("default").ToObject(vm).Get("ok").ToBoolean() {
+		t.Errorf("exports = %v", exports.Keys())
+	}
+}
+
+// import() is lowered to a require of the bundled module, so lazy imports
+// work without ES modules.
+func TestDynamicImportIsBundled(t *testing.T) {
+	dir := project(t, map[string]string{
+		"party/index.ts": `export default { load: () => import("./lazy").then((m) => m.value) };`,
+		"party/lazy.ts":  `export const value = "lazy";`,
+	})
+	res := mustBuild(t, Options{Dir: dir, Entries: entries(dir, map[string]string{"main": "party/index.ts"})})
+	vm := goja.New()
+	obj := instance(t, vm, res.Parties["main"], nil).Get("default").ToObject(vm)
+	if got := settle(t, call(t, vm, obj, "load")).String(); got != "lazy" {
+		t.Errorf("load() = %q", got)
+	}
+}
+
+// goja has no modules, so top-level await cannot run; the build says so
+// instead of a room failing later.
+func TestTopLevelAwaitFailsTheBuild(t *testing.T) {
+	dir := project(t, map[string]string{
+		"party/index.ts": "const config = await Promise.resolve(1);\nexport default { config };\n",
+	})
+	be := buildError(t, Options{Dir: dir, Entries: entries(dir, map[string]string{"main": "party/index.ts"})})
+	if !strings.Contains(be.Error(), "party/index.ts:1:16: error: Top-level await") {
+		t.Errorf("error:\n%s", be)
+	}
+}
+
+func TestBenchServerRuns(t *testing.T) {
+	o := benchOptions(t)
+	res := mustBuild(t, o)
+	vm := goja.New()
+	class := instance(t, vm, res.Parties["main"], nil).Get("default").ToObject(vm)
+	proto := class.Get("prototype").ToObject(vm)
+	for _, m := range []string{"onStart", "onConnect", "onMessage", "onClose", "onRequest"} {
+		if _, ok := goja.AssertFunction(proto.Get(m)); !ok {
+			t.Errorf("ChatServer.prototype.%s missing", m)
+		}
+	}
+}
