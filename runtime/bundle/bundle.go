@@ -27,7 +27,7 @@ import (
 
 // Options say what to bundle and how.
 type Options struct {
-	Entries map[string]string // party name → absolute entry file ("main" included)
+	Entries map[string]string // party name → entry file ("main" included); relative paths are relative to Dir
 	Define  map[string]string // esbuild defines (values are JavaScript source text)
 	Alias   map[string]string // build.alias of partykit.json
 	Minify  bool
@@ -155,6 +155,9 @@ type partyBuild struct {
 
 func buildParty(o Options, name, entry string) partyBuild {
 	pb := partyBuild{name: name}
+	if !filepath.IsAbs(entry) {
+		entry = filepath.Join(o.Dir, entry)
+	}
 	if _, err := os.Stat(entry); err != nil {
 		text := fmt.Sprintf("entry file %s does not exist", relPath(o.Dir, entry))
 		if !errors.Is(err, os.ErrNotExist) {

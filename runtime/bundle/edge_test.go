@@ -60,3 +60,40 @@ func TestBenchServerRuns(t *testing.T) {
 		}
 	}
 }
+
+// A bad define is about the options, not one party: it shows once, and says
+// which define.
+func TestBadDefineIsReportedOnce(t *testing.T) {
+	dir := project(t, map[string]string{
+		"party/a.ts": "export default {};",
+		"party/b.ts": "export default {};",
+	})
+	be := buildError(t, Options{
+		Dir:     dir,
+		Entries: entries(dir, map[string]string{"main": "party/a.ts", "b": "party/b.ts"}),
+		Define:  map[string]string{"not a name": "1", "X": "1 +"},
+	})
+	want := "error: Invalid define value (must be an entity name or JS literal): 1 +\n" +
+		`error: define "not a name" is not a valid name: Expected "." but found "a"`
+	if be.Error() != want {
+		t.Errorf("error:\n%s\nwant:\n%s", be, want)
+	}
+}
+
+// Files outside the project dir keep a usable path in stacks.
+func TestStackPathOutsideDir(t *testing.T) {
+	root := project(t, map[string]string{
+		"app/party/index.ts": "import { boom } from \"../../shared/boom\";\nexport default { boom };\n",
+		"shared/boom.ts":     "export function boom() {\n  throw new Error(\"x\");\n}\n",
+	})
+	dir := root + "/app"
+	res := mustBuild(t, Options{Dir: dir, Entries: map[string]string{"main": "party/index.ts"}})
+	vm := goja.New()
+	obj := instance(t, vm, res.Parties["main"], nil).Get("default").ToObject(vm)
+	fn, _ := goja.AssertFunction(obj.Get("boom"))
+	_, err := fn(obj)
+	ex, ok := err.(*goja.Exception)
+	if !ok || !strings.Contains(ex.String(), "../shared/boom.ts:2:9") {
+		t.Errorf("stack:\n%v", err)
+	}
+}

@@ -84,6 +84,14 @@ func convert(party string, msgs []api.Message) []Message {
 	out := make([]Message, 0, len(msgs))
 	for _, am := range msgs {
 		m := Message{Party: party, Text: am.Text}
+		switch {
+		case am.Location != nil && am.Location.File == "(define name)":
+			// esbuild parses each define key as a file of that name.
+			m.Party, m.Text = "", fmt.Sprintf("define %q is not a valid name: %s", am.Location.LineText, am.Text)
+			am.Location = nil
+		case strings.HasPrefix(am.Text, "Invalid define"):
+			m.Party = "" // about the options, not about one party
+		}
 		if loc := am.Location; loc != nil {
 			m.File, m.Line, m.LineText = loc.File, loc.Line, loc.LineText
 			m.Column = charColumn(loc.LineText, loc.Column) + 1
@@ -137,10 +145,9 @@ func (s *messageSet) add(msgs ...Message) {
 		s.seen = map[string]bool{}
 	}
 	for _, m := range msgs {
+		// Messages without a file (a bad define, say) come once per party
+		// with the same text; they too are shown once.
 		key := m.File + "\x00" + fmt.Sprint(m.Line, m.Column) + "\x00" + m.Text
-		if m.File == "" {
-			key = m.Party + "\x00" + key
-		}
 		if s.seen[key] {
 			continue
 		}
