@@ -52,6 +52,7 @@ func (g *Globals) fetchExports() *goja.Object {
 			return g.vm.ToValue(decodeUTF8(b))
 		})
 		g.bodyNatives(n)
+		_ = n.Set("fetch", g.fetchNative)
 		return n
 	})
 }
@@ -84,7 +85,7 @@ func (g *Globals) buildHeaders() []goja.Value {
 }
 
 func (g *Globals) buildFetchClasses() []goja.Value {
-	return exports(g.fetchExports(), "Request", "Response")
+	return exports(g.fetchExports(), "Request", "Response", "fetch")
 }
 
 // NewRequest builds the JS Request a handler receives for an incoming HTTP

@@ -16,37 +16,42 @@ type globalGroup struct {
 
 // globalGroups is the whole global scope a room gets from this package, in
 // the order a reader should meet it. Anything workerd has and this list
-// lacks is a bug (see the conformance test).
-var globalGroups = []globalGroup{
-	{[]string{"console"}, (*Globals).buildConsole},
-	{[]string{"setTimeout", "setInterval", "clearTimeout", "clearInterval"}, (*Globals).buildTimers},
-	{[]string{"queueMicrotask"}, (*Globals).buildQueueMicrotask},
-	{[]string{"atob", "btoa"}, (*Globals).buildBase64},
-	{[]string{"TextEncoder", "TextDecoder"}, (*Globals).buildEncoding},
-	{[]string{"crypto", "Crypto"}, (*Globals).buildCrypto},
-	{[]string{"URL", "URLSearchParams"}, (*Globals).buildURL},
-	{[]string{"performance"}, (*Globals).buildPerformance},
-	{[]string{"navigator"}, (*Globals).buildNavigator},
-	{eventNames, (*Globals).buildEvents},
-	{[]string{"DOMException"}, (*Globals).buildDOMException},
-	{[]string{"AbortSignal", "AbortController"}, (*Globals).buildAbort},
-	{[]string{"Headers"}, (*Globals).buildHeaders},
-	{[]string{"Request", "Response"}, (*Globals).buildFetchClasses},
-}
+// lacks is a bug (see the conformance test). It is set in init because the
+// builders refer back to it.
+var globalGroups []globalGroup
 
 // groupOf maps a global's name to its index in globalGroups.
-var groupOf = func() map[string]int {
-	m := make(map[string]int)
+var groupOf map[string]int
+
+func init() {
+	globalGroups = []globalGroup{
+		{[]string{"console"}, (*Globals).buildConsole},
+		{[]string{"setTimeout", "setInterval", "clearTimeout", "clearInterval"}, (*Globals).buildTimers},
+		{[]string{"queueMicrotask"}, (*Globals).buildQueueMicrotask},
+		{[]string{"atob", "btoa"}, (*Globals).buildBase64},
+		{[]string{"TextEncoder", "TextDecoder"}, (*Globals).buildEncoding},
+		{[]string{"crypto", "Crypto"}, (*Globals).buildCrypto},
+		{[]string{"URL", "URLSearchParams"}, (*Globals).buildURL},
+		{[]string{"performance"}, (*Globals).buildPerformance},
+		{[]string{"navigator"}, (*Globals).buildNavigator},
+		{eventNames, (*Globals).buildEvents},
+		{[]string{"DOMException"}, (*Globals).buildDOMException},
+		{[]string{"AbortSignal", "AbortController"}, (*Globals).buildAbort},
+		{[]string{"Headers"}, (*Globals).buildHeaders},
+		{[]string{"Request", "Response", "fetch"}, (*Globals).buildFetchClasses},
+		{streamClassNames, (*Globals).buildStreamClasses},
+		{[]string{"TextEncoderStream", "TextDecoderStream", "CompressionStream", "DecompressionStream"}, (*Globals).buildStreamHelpers},
+	}
+	groupOf = make(map[string]int)
 	for i, grp := range globalGroups {
 		for _, n := range grp.names {
-			if _, dup := m[n]; dup {
+			if _, dup := groupOf[n]; dup {
 				panic("web: global " + n + " listed twice")
 			}
-			m[n] = i
+			groupOf[n] = i
 		}
 	}
-	return m
-}()
+}
 
 // lazyGlobals is the goja.DynamicObject that sits between globalThis and
 // Object.prototype. Reads of an unbuilt global land here; the group is then
@@ -150,7 +155,7 @@ func (g *Globals) hasOwn(o *goja.Object, name string) bool {
 	return err == nil && v.ToBoolean()
 }
 
-//go:embed js/*.js
+//go:embed js/*.js js/vendor
 var jsFiles embed.FS
 
 // jsModule is a JS source file compiled once per process. The file is one
@@ -158,6 +163,7 @@ var jsFiles embed.FS
 // each runtime calls once with the Go natives it needs.
 type jsModule struct {
 	file string
+	cjs  bool // a vendored CommonJS/UMD file: wrapped, its exports returned
 	once sync.Once
 	prog *goja.Program
 	err  error
@@ -170,7 +176,11 @@ func (m *jsModule) program() (*goja.Program, error) {
 			m.err = err
 			return
 		}
-		m.prog, m.err = goja.Compile("gopk:web/"+m.file, string(src), true)
+		code := string(src)
+		if m.cjs {
+			code = "(function (native) { var exports = {}, module = { exports: exports };\n" + code + "\nreturn module.exports; })"
+		}
+		m.prog, m.err = goja.Compile("gopk:web/"+m.file, code, !m.cjs)
 	})
 	return m.prog, m.err
 }

@@ -1,20 +1,11 @@
 package web
 
 import (
-	"errors"
-	"io"
-
 	"github.com/dop251/goja"
 )
 
 // Phase-2 pieces (streams, subtle, WebSocketPair) land here; until then
 // they fail loudly instead of pretending.
-
-func (g *Globals) bodyNatives(n *goja.Object) {}
-
-func (g *Globals) streamReader(goja.Value) (io.ReadCloser, error) {
-	return nil, errors.New("stream bodies are not supported yet")
-}
 
 func (g *Globals) exportWebSocket(ws goja.Value) any { return ws }
 

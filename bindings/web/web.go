@@ -12,6 +12,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -58,10 +59,11 @@ type Globals struct {
 	classes  classCache
 	fetchInt *fetchInternal
 
-	timers  timerTable
-	console consoleState
-	closed  bool
-	closers []func()
+	timers   timerTable
+	console  consoleState
+	closed   bool
+	closers  []func()
+	inflight map[*int]context.CancelFunc // fetches not yet finished
 }
 
 // Install makes the Workers globals available on vm. Call it on the loop
@@ -108,6 +110,9 @@ func (g *Globals) Close() {
 		g.closers[i]()
 	}
 	g.closers = nil
+	for _, cancel := range g.inflight {
+		cancel()
+	}
 }
 
 // Runtime is the runtime these globals are installed on.

@@ -94,6 +94,10 @@
     if (typeof URLSearchParams === "function" && body instanceof URLSearchParams) {
       return [enc(body.toString()), "application/x-www-form-urlencoded;charset=UTF-8"];
     }
+    if (native.isReadableStream(body)) {
+      if (body.locked || body._disturbed) throw new TypeError("The ReadableStream body is locked or already read.");
+      return [body, null];
+    }
     if (native.extractExtra) {
       const r = native.extractExtra(body);
       if (r) return r;
@@ -123,7 +127,8 @@
     }
     get bodyUsed() {
       if (this.#used) return true;
-      return this.#stream !== null && native.streamDisturbed !== undefined && native.streamDisturbed(this.#stream);
+      // The polyfill records reads in _disturbed, as the spec's [[disturbed]].
+      return this.#stream !== null && this.#stream._disturbed === true;
     }
     async arrayBuffer() {
       const b = await bodyConsume(this);
@@ -385,10 +390,38 @@
   var responseParts, makeFetched;
   tag(Response, "Response");
 
+  // ---- fetch -------------------------------------------------------------
+
+  async function fetch(input, init = undefined) {
+    const req = new Request(input, init);
+    const [method, url, headers, source, redirect, signal] = requestParts(req);
+    if (signal !== null && signal.aborted) throw signal.reason;
+    if (!/^https?:/i.test(url)) throw new TypeError(`Fetch API cannot load: ${url}`);
+    let body = source;
+    if (body !== null && !(body instanceof Uint8Array)) body = await native.readAllStream(body);
+    bodyMarkUsed(req);
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const abort = native.fetch(method, url, headers, body, redirect, (err, res) => {
+        settled = true;
+        if (err) reject(err);
+        else resolve(res);
+      });
+      if (signal !== null) {
+        signal.addEventListener("abort", () => {
+          // Aborting also errors a body still being read.
+          abort(signal.reason);
+          if (!settled) reject(signal.reason);
+        }, { once: true });
+      }
+    });
+  }
+
   return {
     Headers,
     Request,
     Response,
+    fetch,
     internal: { makeIncoming, requestParts, responseParts, makeFetched, wrapHeaders, headersHandle, extractBody },
   };
 })
