@@ -37,8 +37,11 @@ type Options struct {
 // Party is one party's bundle, compiled once; every room of the party runs
 // the same Program.
 type Party struct {
-	Name    string
-	Code    []byte // the wrapped CommonJS bundle with its inline source map
+	Name string
+	// Code is the wrapped CommonJS bundle. Its inline source map has every
+	// column moved one to the right to suit goja (see
+	// shiftMapColumnsForGoja); other tools would read it one column off.
+	Code    []byte
 	Program *goja.Program
 }
 
@@ -49,17 +52,17 @@ type Result struct {
 	Warnings []string // esbuild warnings, formatted like errors
 }
 
-// Wrapper is the function the bundle is wrapped in; running a Party's
-// Program returns it.
+// The bundle is wrapped in a function expression, so running a Party's
+// Program returns that function rather than running the module body.
 const (
 	wrapperHead = "(function (module, exports, require) {"
 	wrapperTail = "})"
 )
 
-// unsupported is what goja cannot parse or run natively (GOJA.md §3.1), so
-// esbuild lowers it or, where it cannot, rewrites it into something goja can
-// fail on politely. Regexp literals using /d, /v or \p{...} become
-// new RegExp(...) calls, which the runtime's RegExp handles.
+// unsupported is the syntax goja cannot parse (GOJA.md §3.1). esbuild lowers
+// it, or fails the build where it cannot (top-level await). Regexp literals
+// using /d, /v or \p{...} become new RegExp(...) calls, which the runtime's
+// RegExp handles.
 var unsupported = map[string]bool{
 	"async-generator":                 false,
 	"for-await":                       false,
