@@ -19,11 +19,15 @@ func Await(vm *goja.Runtime, v goja.Value, done func(result goja.Value, err erro
 	case goja.PromiseStateFulfilled:
 		done(p.Result(), nil)
 		return
-	case goja.PromiseStateRejected:
+	}
+	then, _ := goja.AssertFunction(v.ToObject(vm).Get("then"))
+	if p.State() == goja.PromiseStateRejected {
+		// Attaching a handler tells the rejection tracker it was handled.
+		noop := vm.ToValue(func(goja.FunctionCall) goja.Value { return goja.Undefined() })
+		_, _ = then(v, noop, noop)
 		done(nil, &Rejection{Value: p.Result()})
 		return
 	}
-	then, _ := goja.AssertFunction(v.ToObject(vm).Get("then"))
 	onOK := vm.ToValue(func(c goja.FunctionCall) goja.Value { done(c.Argument(0), nil); return goja.Undefined() })
 	onErr := vm.ToValue(func(c goja.FunctionCall) goja.Value {
 		done(nil, &Rejection{Value: c.Argument(0)})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"sync"
@@ -23,7 +24,7 @@ import (
 // everything else (state, tags) is touched on the room's loop only, except
 // readyState, which is atomic.
 type Conn struct {
-	room  *Room
+	owner connOwner
 	id    string
 	uri   string
 	tags  []string
@@ -47,12 +48,22 @@ type frame struct {
 	code  int
 }
 
-func newConn(r *Room, id, uri string) *Conn {
+// connOwner is whoever handles a socket's events: a room, or the edge for
+// onSocket.
+type connOwner interface {
+	emitFrame(c *Conn, f frame)
+	message(c *Conn, text bool, data []byte)
+	closed(c *Conn, code int, reason string)
+	options() *Options
+	logger() *slog.Logger
+}
+
+func newConn(o connOwner, id, uri string) *Conn {
 	c := &Conn{
-		room:     r,
+		owner:    o,
 		id:       id,
 		uri:      uri,
-		out:      make(chan frame, r.m.opts.SendQueue),
+		out:      make(chan frame, o.options().SendQueue),
 		done:     make(chan struct{}),
 		inflight: make(chan struct{}, 64),
 	}
@@ -71,7 +82,7 @@ func (c *Conn) ReadyState() int { return int(c.ready.Load()) }
 
 // Send queues a frame through the room's output gate. Loop goroutine only.
 func (c *Conn) Send(text bool, data []byte) {
-	c.room.emitFrame(c, frame{text: text, data: data})
+	c.owner.emitFrame(c, frame{text: text, data: data})
 }
 
 // Close starts a clean close: the close frame goes after queued frames.
@@ -80,7 +91,7 @@ func (c *Conn) Close(code int, reason string) {
 	if !c.ready.CompareAndSwap(party.Open, party.Closing) && !c.ready.CompareAndSwap(party.Connecting, party.Closing) {
 		return
 	}
-	c.room.emitFrame(c, frame{close: true, code: code, data: []byte(reason)})
+	c.owner.emitFrame(c, frame{close: true, code: code, data: []byte(reason)})
 }
 
 // enqueue hands a frame to the writer without ever blocking the room; a
@@ -106,7 +117,7 @@ func (c *Conn) abort(why string) {
 		c.kill = why
 	}
 	c.wsMu.Unlock()
-	c.room.m.log.Debug("socket aborted", "party", c.room.party, "room", c.room.id, "conn", c.id, "why", why)
+	c.owner.logger().Debug("socket aborted", "conn", c.id, "why", why)
 	if ws != nil {
 		ws.Close()
 	}
@@ -171,7 +182,7 @@ func (c *Conn) writeLoop(ws *websocket.Conn) {
 }
 
 func (c *Conn) readLoop(ws *websocket.Conn) {
-	max := int64(c.room.m.opts.MaxMessage)
+	max := int64(c.owner.options().MaxMessage)
 	var buf bytes.Buffer
 	for {
 		typ, rd, err := ws.NextReader()
@@ -208,7 +219,7 @@ func (c *Conn) readLoop(ws *websocket.Conn) {
 		case <-c.done:
 			return
 		}
-		c.room.message(c, typ == websocket.TextMessage, data)
+		c.owner.message(c, typ == websocket.TextMessage, data)
 	}
 }
 
@@ -217,7 +228,7 @@ func (c *Conn) finish(code int, reason string) {
 	c.doneOnce.Do(func() {
 		c.ready.Store(party.Closed)
 		close(c.done)
-		c.room.closed(c, code, reason)
+		c.owner.closed(c, code, reason)
 	})
 }
 

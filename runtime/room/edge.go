@@ -3,12 +3,16 @@ package room
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"net/url"
 
 	"github.com/dop251/goja"
+	"github.com/google/uuid"
 
 	"gopk/bindings/host"
 	"gopk/bindings/jsutil"
+	"gopk/bindings/party"
 	"gopk/runtime/eventloop"
 )
 
@@ -32,6 +36,8 @@ type Edge struct {
 	globals Globals
 	def     *goja.Object
 	legacy  bool
+	js      *party.Room // only for its WebSocket objects (onSocket, stub sockets)
+	sockets map[*Conn]*party.Connection
 }
 
 var edgeHooks = []string{"onBeforeConnect", "onBeforeRequest", "onFetch", "unstable_onFetch", "onSocket", "onCron"}
@@ -77,6 +83,9 @@ func (e *Edge) init() {
 	}
 	e.def = obj
 	e.legacy = !isClass(vm, def)
+	e.js = party.NewRoom(vm, edgeHost{e}, party.Info{Name: e.party})
+	e.js.SetInitialized()
+	e.sockets = make(map[*Conn]*party.Connection)
 	e.hooks = make(map[string]bool)
 	for _, h := range edgeHooks {
 		if _, ok := goja.AssertFunction(obj.Get(h)); ok {
@@ -219,8 +228,7 @@ func (e *Edge) lobby(req *HTTPRequest, id string) *goja.Object {
 	if u, err := url.Parse(req.URL); err == nil {
 		hostName = u.Host
 	}
-	s := &stubs{m: e.m, vm: vm, globals: e.globals, hostHint: func() string { return hostName },
-		run: func(work func() func()) { e.loop.Go(func(context.Context) func() { return work() }) }}
+	s := e.stubs(func() string { return hostName })
 	parties := vm.NewObject()
 	for _, name := range e.m.Parties() {
 		name := name
@@ -245,4 +253,105 @@ func (e *Edge) execCtx() *goja.Object {
 	ctx.Set("waitUntil", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
 	ctx.Set("passThroughOnException", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
 	return ctx
+}
+
+func (e *Edge) stubs(hostHint func() string) *stubs {
+	return &stubs{m: e.m, vm: e.vm, globals: e.globals, hostHint: hostHint,
+		run:      func(work func() func()) { e.loop.Go(func(context.Context) func() { return work() }) },
+		wrap:     func(s party.Socket) *party.Connection { return e.js.Wrap(s, nil) },
+		dispatch: e.js.Dispatch,
+		post:     e.loop.Post,
+	}
+}
+
+// Socket runs onSocket for a WebSocket to a non-room path. Like a room
+// connection, the 101 is sent only when onSocket settles (frames it sends
+// are delivered right after); a throw is answered with 500.
+func (e *Edge) Socket(req *HTTPRequest) (*Conn, <-chan error) {
+	c := newConn(e, uuid.NewString(), req.URL)
+	res := make(chan error, 1)
+	ok := e.loop.Post(func() {
+		fn, _ := goja.AssertFunction(e.def.Get("onSocket"))
+		c.ready.Store(party.Open)
+		ws := e.js.Wrap(c, nil)
+		e.sockets[c] = ws
+		ws.Object().Set("request", e.globals.NewRequest(req))
+		out, err := fn(e.def, ws.Object(), e.lobby(req, ""), e.execCtx())
+		if err != nil {
+			e.m.log.Error("onSocket threw", "party", e.party, "error", jsutil.Stack(err))
+			res <- fmt.Errorf("%s", jsutil.Message(err))
+			return
+		}
+		jsutil.Await(e.vm, out, func(_ goja.Value, err error) {
+			if err != nil {
+				e.m.log.Error("onSocket threw", "party", e.party, "error", jsutil.Stack(err))
+				res <- fmt.Errorf("%s", jsutil.Message(err))
+				return
+			}
+			res <- nil
+		})
+	})
+	if !ok {
+		res <- ErrStopped
+	}
+	return c, res
+}
+
+// AttachSocket completes an onSocket handshake.
+func (e *Edge) AttachSocket(c *Conn, w http.ResponseWriter, r *http.Request) {
+	_ = c.attach(w, r)
+}
+
+// Abandon drops a socket whose client left before the upgrade.
+func (e *Edge) Abandon(c *Conn) { c.finish(1006, "") }
+
+// The edge as the owner of onSocket sockets: no output gate, events go to
+// the listeners of the socket object.
+func (e *Edge) emitFrame(c *Conn, f frame) { c.enqueue(f) }
+func (e *Edge) options() *Options          { return &e.m.opts }
+func (e *Edge) logger() *slog.Logger       { return e.m.log.With("party", e.party) }
+func (e *Edge) message(c *Conn, text bool, data []byte) {
+	if !e.loop.Post(func() {
+		<-c.inflight
+		ws := e.sockets[c]
+		if ws == nil {
+			return
+		}
+		var msg goja.Value
+		if text {
+			msg = e.vm.ToValue(string(data))
+		} else {
+			msg = e.vm.ToValue(e.vm.NewArrayBuffer(data))
+		}
+		if err := e.js.Dispatch(ws, "message", map[string]goja.Value{"data": msg}); err != nil {
+			e.m.log.Error("onSocket message listener threw", "party", e.party, "error", jsutil.Stack(err))
+		}
+	}) {
+		<-c.inflight
+	}
+}
+func (e *Edge) closed(c *Conn, code int, reason string) {
+	e.loop.Post(func() {
+		ws := e.sockets[c]
+		if ws == nil {
+			return
+		}
+		delete(e.sockets, c)
+		init := map[string]goja.Value{"code": e.vm.ToValue(code), "reason": e.vm.ToValue(reason), "wasClean": e.vm.ToValue(code != 1006)}
+		if err := e.js.Dispatch(ws, "close", init); err != nil {
+			e.m.log.Error("onSocket close listener threw", "party", e.party, "error", jsutil.Stack(err))
+		}
+		e.js.Forget(ws)
+	})
+}
+
+// edgeHost is what the edge's helper party.Room needs; an edge has no room.
+type edgeHost struct{ e *Edge }
+
+func (edgeHost) Broadcast(bool, []byte, []party.Socket) {}
+func (edgeHost) Hold()                                  {}
+func (edgeHost) Release()                               {}
+func (h edgeHost) Parties() []string                    { return h.e.m.Parties() }
+func (h edgeHost) Stub(partyName, id string) *goja.Object {
+	return h.e.stubs(func() string { return "" }).get(partyName, id)
 }

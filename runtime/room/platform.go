@@ -1,6 +1,7 @@
 package room
 
 import (
+	"io"
 	"net/http"
 
 	"github.com/dop251/goja"
@@ -49,6 +50,9 @@ type HTTPResponse struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	// Stream, when set, is the body to stream instead of Body (a JS
+	// ReadableStream); the writer must Close it.
+	Stream io.ReadCloser
 	// WebSocket is set for `new Response(null, {status: 101, webSocket})`.
 	WebSocket any
 }

@@ -226,7 +226,7 @@ func (r *Room) broadcast(text bool, data []byte, to []party.Socket) {
 		r.log.Error("broadcast", "error", err)
 		return
 	}
-	f := frame{pm: pm}
+	f := frame{pm: pm, text: text, data: data}
 	send := func() {
 		for _, s := range to {
 			if c, ok := s.(*Conn); ok {
@@ -364,3 +364,6 @@ func truncateReason(s string) string {
 	}
 	return s
 }
+
+func (r *Room) options() *Options    { return &r.m.opts }
+func (r *Room) logger() *slog.Logger { return r.log }

@@ -2,10 +2,15 @@ package room
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 
 	"github.com/dop251/goja"
+	"github.com/google/uuid"
+
+	"gopk/bindings/party"
 )
 
 // stubs builds room.context.parties.<party>.get(id) objects: fetch() and
@@ -17,6 +22,11 @@ type stubs struct {
 	globals  Globals
 	hostHint func() string
 	run      func(work func() func())
+	// For socket(): make a caller-side JS WebSocket over a Socket, fire its
+	// events, and run a function on the caller's loop.
+	wrap     func(party.Socket) *party.Connection
+	dispatch func(*party.Connection, string, map[string]goja.Value) error
+	post     func(func()) bool
 }
 
 func (s *stubs) get(partyName, id string) *goja.Object {
@@ -78,7 +88,41 @@ func (s *stubs) get(partyName, id string) *goja.Object {
 		return vm.ToValue(p)
 	})
 	o.Set("socket", func(c goja.FunctionCall) goja.Value {
-		panic(vm.NewGoError(fmt.Errorf("room.context.parties.%s.get(id).socket() is not supported yet", partyName)))
+		target := base()
+		if p, ok := c.Argument(0).Export().(string); ok {
+			if len(p) == 0 || p[0] != '/' {
+				panic(vm.NewGoError(fmt.Errorf("Path must start with /")))
+			}
+			target += p
+		}
+		if !s.m.HasParty(partyName) {
+			panic(vm.NewGoError(fmt.Errorf("Party %s not found", partyName)))
+		}
+		req := &HTTPRequest{Method: "GET", URL: target, Header: http.Header{"Upgrade": {"websocket"}}}
+		p, resolve, reject := vm.NewPromise()
+		rm := s.m.Room(partyName, id)
+		conn, done := rm.Connect(uuid.NewString(), target, req)
+		s.run(func() func() {
+			err := <-done
+			return func() {
+				if errors.Is(err, ErrStopped) {
+					_ = reject(vm.NewGoError(fmt.Errorf("room %s/%s is restarting", partyName, id)))
+					return
+				}
+				end := &pipeEnd{in: make(chan frame, 256), peer: conn}
+				var js *party.Connection
+				end.deliver = func(f frame) {
+					s.post(func() { s.deliverPiped(js, f) })
+				}
+				js = s.wrap(end)
+				conn.attachPipe(end)
+				if err != nil {
+					rm.loop.Post(func() { conn.Close(1011, truncateReason(err.Error())) })
+				}
+				_ = resolve(js.Object())
+			}
+		})
+		return vm.ToValue(p)
 	})
 	o.Set("connect", o.Get("socket"))
 	return o
@@ -89,6 +133,29 @@ func (v *vmState) stub(partyName, id string) *goja.Object {
 		hostHint: func() string { return v.hostHint },
 		run: func(work func() func()) {
 			v.r.loop.Go(func(context.Context) func() { return work() })
-		}}
+		},
+		wrap:     func(sock party.Socket) *party.Connection { return v.js.Wrap(sock, nil) },
+		dispatch: v.js.Dispatch,
+		post:     v.r.loop.Post,
+	}
 	return s.get(partyName, id)
+}
+
+// deliverPiped turns a frame from a piped room into an event on the caller's
+// WebSocket object.
+func (s *stubs) deliverPiped(js *party.Connection, f frame) {
+	vm := s.vm
+	if f.close {
+		_ = s.dispatch(js, "close", map[string]goja.Value{
+			"code": vm.ToValue(f.code), "reason": vm.ToValue(string(f.data)), "wasClean": vm.ToValue(true),
+		})
+		return
+	}
+	var data goja.Value
+	if f.text {
+		data = vm.ToValue(string(f.data))
+	} else {
+		data = vm.ToValue(vm.NewArrayBuffer(append([]byte(nil), f.data...)))
+	}
+	_ = s.dispatch(js, "message", map[string]goja.Value{"data": data})
 }

@@ -70,6 +70,9 @@ func newRuntime(m *Rooms, code *Code, partyName string, env host.Env) (*goja.Run
 	}
 	mod := module.Get("exports").ToObject(vm)
 	def := mod.Get("default")
+	if (def == nil || goja.IsUndefined(def)) && !has(mod, "__esModule") {
+		def = mod // a CommonJS entry: module.exports is the server
+	}
 	if def == nil || goja.IsUndefined(def) {
 		globals.Close()
 		return nil, nil, nil, fmt.Errorf("party %s: the module has no default export (export default class … or export default { … })", partyName)
@@ -260,14 +263,25 @@ func (v *vmState) connect(c *Conn, req *HTTPRequest, done func(error)) {
 			done(nil)
 			return
 		}
-		v.callThen("onConnect", func(_ goja.Value, err error) {
+		onDone := func(_ goja.Value, err error) {
 			if err != nil {
 				v.r.log.Error("onConnect threw", "conn", c.id, "error", jsutil.Stack(err))
 				done(fmt.Errorf("%s", jsutil.Message(err)))
 				return
 			}
 			done(nil)
-		}, conn.Object(), ctx)
+		}
+		if v.legacy {
+			// The object API passes the room before the context: (conn, room, ctx).
+			res, err := v.fns["onConnect"](v.server, conn.Object(), v.js.Object(), ctx)
+			if err != nil {
+				onDone(nil, err)
+				return
+			}
+			jsutil.Await(vm, res, onDone)
+			return
+		}
+		v.callThen("onConnect", onDone, conn.Object(), ctx)
 	}
 	getTags := v.fns["getConnectionTags"]
 	if getTags == nil {

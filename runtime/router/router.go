@@ -202,7 +202,7 @@ func (rt *Router) other(w http.ResponseWriter, r *http.Request, site *Site, rawP
 		mainEdge = e
 	}
 	if upgrade && mainEdge != nil && mainEdge.Has("onSocket") {
-		plain(w, http.StatusNotImplemented, "onSocket is not supported yet")
+		rt.socket(w, r, mainEdge)
 		return
 	}
 	getLike := r.Method == http.MethodGet || r.Method == http.MethodHead
@@ -260,7 +260,53 @@ func writeResponse(w http.ResponseWriter, r *http.Request, resp *room.HTTPRespon
 		status = http.StatusOK
 	}
 	w.WriteHeader(status)
+	if resp.Stream != nil {
+		defer resp.Stream.Close()
+		if r.Method != http.MethodHead {
+			streamBody(w, resp.Stream)
+		}
+		return
+	}
 	if r.Method != http.MethodHead && len(resp.Body) > 0 {
 		_, _ = w.Write(resp.Body)
+	}
+}
+
+// streamBody copies a streamed body, flushing each chunk as it comes.
+func streamBody(w http.ResponseWriter, rc io.Reader) {
+	fl, _ := w.(http.Flusher)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := rc.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return
+			}
+			if fl != nil {
+				fl.Flush()
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// socket hands a WebSocket to a non-room path to the main party's onSocket.
+func (rt *Router) socket(w http.ResponseWriter, r *http.Request, edge *room.Edge) {
+	req, ok := rt.readRequest(w, r)
+	if !ok {
+		return
+	}
+	conn, done := edge.Socket(req)
+	select {
+	case err := <-done:
+		if err != nil {
+			plain(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		edge.AttachSocket(conn, w, r)
+	case <-r.Context().Done():
+		edge.Abandon(conn)
 	}
 }

@@ -1,0 +1,191 @@
+// Package devserver is `gopk dev`: it loads a PartyKit project, serves it
+// on one port, and rebuilds it whenever a file that went into it changes.
+// A good build becomes the version rooms use; a failed one is reported and
+// the last good version keeps serving.
+package devserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cockroachdb/pebble/vfs"
+
+	"gopk/runtime/config"
+	"gopk/runtime/project"
+	"gopk/runtime/room"
+	"gopk/runtime/router"
+	"gopk/store"
+)
+
+// Options configure a dev server.
+type Options struct {
+	Load     config.LoadOptions
+	Out      io.Writer    // what the user reads: ready line, build errors
+	Logger   *slog.Logger // room logs (console.*) and server events
+	Platform room.Platform
+	Storage  room.StorageBinding
+	// Watch turns on rebuilding on change (on for `gopk dev`).
+	Watch bool
+	// Listen overrides the address (default 0.0.0.0:<port>, as PartyKit).
+	Listen string
+}
+
+// Server is a running dev server.
+type Server struct {
+	opts   Options
+	out    io.Writer
+	log    *slog.Logger
+	db     *store.DB
+	rooms  *room.Rooms
+	router *router.Router
+	http   *http.Server
+	ln     net.Listener
+
+	mu      sync.Mutex
+	current *project.Built
+}
+
+// Start loads and builds the project and starts serving. It fails if the
+// first build fails (there is no good version to serve yet).
+func Start(o Options) (*Server, error) {
+	if o.Out == nil {
+		o.Out = os.Stdout
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	o.Load.Dev = true
+	p, err := config.Load(o.Load)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range p.Warnings {
+		fmt.Fprintf(o.Out, "warning: %s\n", w)
+	}
+	addr := o.Listen
+	if addr == "" {
+		addr = fmt.Sprintf("0.0.0.0:%d", p.Port)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	s := &Server{opts: o, out: o.Out, log: o.Logger, ln: ln}
+
+	built, err := project.Build(p, project.Options{Host: fmt.Sprintf("127.0.0.1:%d", port), Namespace: "dev"})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s.current = built
+
+	dbOpts := store.Options{}
+	dir := p.Persist.Path
+	if !p.Persist.Enabled {
+		dbOpts.FS = vfs.NewMem()
+		dir = "state"
+	}
+	db, err := store.Open(dir, dbOpts)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("opening storage at %s: %w", dir, err)
+	}
+	s.db = db
+	s.rooms = room.New(built.Code, room.Options{Store: db, Platform: o.Platform, Storage: o.Storage, Logger: o.Logger})
+	s.router = router.New(s.site(built), o.Logger)
+	s.http = &http.Server{Handler: s.router, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("http server stopped", "error", err)
+		}
+	}()
+	go db.RunAlarms(context.Background(), s.fireAlarm)
+	fmt.Fprintf(s.out, "gopk dev: ready on http://localhost:%d (built in %s)\n", port, built.Took.Round(time.Millisecond))
+	return s, nil
+}
+
+func (s *Server) site(b *project.Built) *router.Site {
+	return &router.Site{Rooms: s.rooms, Assets: b.Assets, Dev: true}
+}
+
+func (s *Server) fireAlarm(k store.RoomKey, t time.Time) {
+	if k.Project != s.rooms.Code().Project || !s.rooms.HasParty(k.Party) {
+		return
+	}
+	s.rooms.Room(k.Party, k.Room).Alarm(t)
+}
+
+// Addr is where the server listens.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Rebuild reloads the config and rebuilds. On success rooms restart on the
+// new version; on failure the error is printed and nothing changes.
+func (s *Server) Rebuild() error {
+	lo := s.opts.Load
+	lo.Dev = true
+	p, err := config.Load(lo)
+	if err == nil {
+		var b *project.Built
+		port := s.ln.Addr().(*net.TCPAddr).Port
+		b, err = project.Build(p, project.Options{Host: fmt.Sprintf("127.0.0.1:%d", port), Namespace: "dev"})
+		if err == nil {
+			s.mu.Lock()
+			same := s.current != nil && s.current.Code.Version == b.Code.Version
+			s.current = b
+			s.mu.Unlock()
+			s.router.SetSite(s.site(b))
+			if !same {
+				s.rooms.SetCode(b.Code)
+			}
+			fmt.Fprintf(s.out, "gopk dev: rebuilt in %s\n", b.Took.Round(time.Millisecond))
+			return nil
+		}
+	}
+	fmt.Fprintf(s.out, "gopk dev: build failed; still serving the last good version\n%s\n", err)
+	return err
+}
+
+// Current is the version being served.
+func (s *Server) Current() *project.Built {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.current
+}
+
+// Shutdown stops accepting, closes sockets (1001), and flushes storage.
+func (s *Server) Shutdown(ctx context.Context) error {
+	_ = s.http.Shutdown(ctx)
+	s.rooms.Close(1001, "Server shutting down", 5*time.Second)
+	return s.db.Close()
+}
+
+// watchedFiles are the inputs outside node_modules plus the config and .env files.
+func (s *Server) watchedFiles() []string {
+	b := s.Current()
+	var files []string
+	for _, f := range b.Inputs {
+		if !inNodeModules(f) {
+			files = append(files, f)
+		}
+	}
+	if b.Project.ConfigPath != "" {
+		files = append(files, b.Project.ConfigPath)
+	}
+	files = append(files, b.Project.EnvFiles...)
+	return files
+}
+
+func inNodeModules(p string) bool {
+	return strings.Contains("/"+filepath.ToSlash(p)+"/", "/node_modules/")
+}
