@@ -70,6 +70,10 @@ func Launch(t testing.TB, dir string, args ...string) *Server {
 	}
 	t.Cleanup(func() {
 		s.stop(syscall.SIGTERM)
+		// With GOPK_E2E_RACE=1 the server reports races on its stderr.
+		if strings.Contains(s.logs.String(), "WARNING: DATA RACE") {
+			t.Errorf("the %s server reported a data race", s.target)
+		}
 		if t.Failed() {
 			t.Logf("output of the %s server for %s:\n%s", s.target, dir, s.logs.String())
 		}
