@@ -31,6 +31,7 @@ func init() {
 		{[]string{"atob", "btoa"}, (*Globals).buildBase64},
 		{[]string{"TextEncoder", "TextDecoder"}, (*Globals).buildEncoding},
 		{[]string{"crypto", "Crypto"}, (*Globals).buildCrypto},
+		{[]string{"SubtleCrypto", "CryptoKey"}, (*Globals).buildSubtleClasses},
 		{[]string{"URL", "URLSearchParams"}, (*Globals).buildURL},
 		{[]string{"performance"}, (*Globals).buildPerformance},
 		{[]string{"navigator"}, (*Globals).buildNavigator},

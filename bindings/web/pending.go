@@ -8,8 +8,3 @@ import (
 // they fail loudly instead of pretending.
 
 func (g *Globals) exportWebSocket(ws goja.Value) any { return ws }
-
-func (g *Globals) buildSubtle() goja.Value {
-	g.throwError("Error", "crypto.subtle is not implemented yet")
-	return nil
-}
