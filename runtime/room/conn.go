@@ -35,6 +35,12 @@ type Conn struct {
 	doneOnce sync.Once
 	inflight chan struct{} // bounds queued incoming messages (backpressure)
 
+	// Loop-owned: the upgrade request (to run onConnect again after a live
+	// swap) and the state saved while the room has no VM.
+	req       *HTTPRequest
+	saved     []byte
+	handshake func(error) // set while onConnect runs
+
 	wsMu sync.Mutex
 	ws   *websocket.Conn
 	kill string // set when the socket must die as soon as it exists

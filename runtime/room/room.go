@@ -298,10 +298,67 @@ func (r *Room) reset(code int, reason string) {
 	r.dropVM()
 }
 
-func (r *Room) dropVM() {
-	if r.vm != nil {
-		r.vm.close()
-		r.vm = nil
+// dropVM discards the VM. What must outlive it — each socket's state — is
+// saved on the socket first; events waiting for onStart are handed back.
+func (r *Room) dropVM() (waiting []func()) {
+	v := r.vm
+	if v == nil {
+		return nil
+	}
+	for c, jc := range v.conns {
+		c.saved = v.saveState(jc)
+	}
+	if v.starting {
+		v.starting = false
+		r.loop.Release()
+		waiting = v.afterStart
+		v.afterStart = nil
+	}
+	v.close()
+	r.vm = nil
+	return waiting
+}
+
+// swap moves a live room to the current code between two events: the new
+// VM is built (constructor, onStart) and the sockets carry over with their
+// id, uri, tags and state. Servers that listen on the socket objects
+// themselves (addEventListener / onmessage, as y-partykit does) get onConnect
+// again for each socket, since their listeners lived in the old VM.
+func (r *Room) swap() {
+	if r.stopped || r.vm == nil {
+		return // a room without a VM starts on the new code at its next event
+	}
+	relisten := map[*Conn]bool{}
+	for c, jc := range r.vm.conns {
+		if jc.HasListeners("message") || jc.HasListeners("close") {
+			relisten[c] = true
+		}
+		if h := c.handshake; h != nil { // onConnect was still running: finish it on the new VM
+			c.handshake = nil
+			h(nil)
+			relisten[c] = true
+		}
+	}
+	waiting := r.dropVM()
+	v, err := r.startVM(false)
+	if err != nil {
+		r.log.Error("new version failed to start in a live room; closing its sockets", "error", err)
+		r.reset(1011, "New version failed to start")
+		return
+	}
+	r.vm = v
+	for _, c := range r.conns {
+		if relisten[c] {
+			c := c
+			r.withVM(false, func(v *vmState, err error) {
+				if err == nil {
+					v.reconnect(c)
+				}
+			})
+		}
+	}
+	for _, fn := range waiting {
+		r.withVM(false, func(*vmState, error) { fn() })
 	}
 }
 

@@ -152,6 +152,26 @@ func (m *Rooms) SetCode(c *Code) {
 	}
 }
 
+// Swap switches to a new version without closing any socket: each live
+// room moves to it between two events (see Room.swap). Storage is untouched.
+func (m *Rooms) Swap(c *Code) {
+	m.mu.Lock()
+	m.code = c
+	live := make([]*Room, 0, len(m.rooms))
+	for _, r := range m.rooms {
+		live = append(live, r)
+	}
+	edges := m.edges
+	m.edges = make(map[string]*Edge)
+	m.mu.Unlock()
+	for _, e := range edges {
+		e.stop()
+	}
+	for _, r := range live {
+		r.loop.Post(r.swap)
+	}
+}
+
 // Close stops every room: sockets close with code and reason, storage is
 // flushed. It returns when all rooms have stopped or the deadline passed.
 func (m *Rooms) Close(code int, reason string, deadline time.Duration) {

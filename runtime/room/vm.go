@@ -8,6 +8,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"gopk/bindings/clone"
 	"gopk/bindings/host"
 	"gopk/bindings/jsutil"
 	"gopk/bindings/party"
@@ -120,7 +121,9 @@ func (r *Room) startVM(forAlarm bool) (*vmState, error) {
 	})
 	v.js.SetIDHidden(forAlarm)
 	for _, c := range r.conns { // sockets carried over from an earlier VM
-		v.conns[c] = v.js.AddConnection(c, c.tags)
+		jc := v.js.AddConnection(c, c.tags)
+		v.conns[c] = jc
+		v.restoreState(c, jc)
 	}
 
 	if isClass(vm, def) {
@@ -236,13 +239,22 @@ func (v *vmState) logError(handler string) func(error) {
 	}
 }
 
-func (v *vmState) connect(c *Conn, req *HTTPRequest, done func(error)) {
+func (v *vmState) connect(c *Conn, req *HTTPRequest, finish func(error)) {
 	vm := v.vm
+	// c.handshake lets a live swap complete a handshake the old VM left open.
+	c.handshake = finish
+	done := func(err error) {
+		if c.handshake != nil {
+			c.handshake = nil
+			finish(err)
+		}
+	}
 	if v.hostHint == "" {
 		if u, err := url.Parse(req.URL); err == nil {
 			v.hostHint = u.Host
 		}
 	}
+	c.req = req
 	jsReq := v.globals.NewRequest(req)
 	ctx := vm.NewObject()
 	ctx.Set("request", jsReq)
@@ -469,3 +481,55 @@ func (h *roomHost) Stub(partyName, id string) *goja.Object {
 }
 
 var _ = strings.TrimSpace
+
+// reconnect runs onConnect again for a socket carried over by a live swap.
+func (v *vmState) reconnect(c *Conn) {
+	jc := v.conns[c]
+	if jc == nil || v.fns["onConnect"] == nil || c.req == nil {
+		return
+	}
+	ctx := v.vm.NewObject()
+	ctx.Set("request", v.globals.NewRequest(c.req))
+	args := []goja.Value{jc.Object(), ctx}
+	if v.legacy {
+		args = []goja.Value{jc.Object(), v.js.Object(), ctx}
+	}
+	report := func(_ goja.Value, err error) {
+		if err != nil {
+			v.r.log.Error("onConnect threw after a live swap", "conn", c.id, "error", jsutil.Stack(err))
+		}
+	}
+	res, err := v.fns["onConnect"](v.server, args...)
+	if err != nil {
+		report(nil, err)
+		return
+	}
+	jsutil.Await(v.vm, res, report)
+}
+
+// saveState serializes a socket's state (structured clone) so it outlives
+// the VM; nil means null. A state that cannot be cloned is dropped, loudly.
+func (v *vmState) saveState(jc *party.Connection) []byte {
+	st := jc.State()
+	if st == nil || goja.IsNull(st) || goja.IsUndefined(st) {
+		return nil
+	}
+	b, err := clone.Serialize(v.vm, st)
+	if err != nil {
+		v.r.log.Warn("connection state could not be carried to the new VM", "conn", jc.Socket.ID(), "error", err)
+		return nil
+	}
+	return b
+}
+
+func (v *vmState) restoreState(c *Conn, jc *party.Connection) {
+	if c.saved == nil {
+		return
+	}
+	val, err := clone.Deserialize(v.vm, c.saved)
+	if err != nil {
+		v.r.log.Warn("connection state could not be restored", "conn", c.id, "error", err)
+		return
+	}
+	jc.SetStateValue(val)
+}
