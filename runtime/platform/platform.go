@@ -15,6 +15,7 @@ import (
 	"gopk/bindings/clone"
 	"gopk/bindings/es"
 	"gopk/bindings/host"
+	"gopk/bindings/intl"
 	"gopk/bindings/jsutil"
 	"gopk/bindings/web"
 	"gopk/runtime/room"
@@ -35,13 +36,17 @@ func New(o Options) *Platform { return &Platform{opts: o} }
 
 // Install builds a room's global scope, in this order:
 //  1. ECMAScript built-ins goja lacks (bindings/es), RegExp \p{…} support;
-//  2. structuredClone (bindings/clone);
-//  3. the Workers globals (bindings/web): console, timers, URL, crypto,
+//  2. Intl on CLDR data (bindings/intl), lazily built;
+//  3. structuredClone (bindings/clone);
+//  4. the Workers globals (bindings/web): console, timers, URL, crypto,
 //     TextEncoder/Decoder, events, Headers/Request/Response, fetch, …;
-//  4. require() for the Node built-ins PartyKit bundles as external.
+//  5. require() for the Node built-ins PartyKit bundles as external.
 func (p *Platform) Install(vm *goja.Runtime, env host.Env, processEnv map[string]string) (room.Globals, error) {
 	if err := es.Install(vm); err != nil {
 		return nil, fmt.Errorf("es: %w", err)
+	}
+	if err := intl.Install(vm); err != nil {
+		return nil, fmt.Errorf("intl: %w", err)
 	}
 	clone.Install(vm)
 	g, err := web.Install(vm, env, web.Options{ProcessEnv: processEnv, HTTPClient: p.opts.HTTPClient})
