@@ -610,6 +610,44 @@
       return constructRegExp(args, NativeRegExp);
     },
   });
+  // goja leaves match.groups undefined for /u regexps on non-ASCII input.
+  // exec fills it in from the group names in the pattern.
+  var nativeExec = NativeRegExpProto.exec;
+  var groupNames = null; // WeakMap regexp → [name or undefined per capture group]
+  var namesOf = function (re) {
+    if (groupNames === null) groupNames = new WeakMap();
+    var names = groupNames.get(re);
+    if (names !== undefined) return names;
+    var src = re.source, inClass = false;
+    names = [];
+    for (var i = 0; i < src.length; i++) {
+      var c = src[i];
+      if (c === "\\") { i++; continue; }
+      if (inClass) { if (c === "]") inClass = false; continue; }
+      if (c === "[") { inClass = true; continue; }
+      if (c !== "(") continue;
+      if (src[i + 1] !== "?") { names.push(undefined); continue; }
+      if (src[i + 2] === "<" && src[i + 3] !== "=" && src[i + 3] !== "!") {
+        var end = src.indexOf(">", i + 3);
+        names.push(src.slice(i + 3, end));
+      }
+    }
+    groupNames.set(re, names);
+    return names;
+  };
+  method(NativeRegExpProto, "exec", named(function (s) {
+    var m = nativeExec.call(this, s);
+    if (m !== null && m.groups === undefined && this.unicode && this.source.indexOf("(?<") >= 0) {
+      var names = namesOf(this), groups = null;
+      for (var i = 0; i < names.length; i++) {
+        if (names[i] === undefined) continue;
+        if (groups === null) groups = Object.create(null);
+        groups[names[i]] = m[i + 1];
+      }
+      if (groups !== null) m.groups = groups;
+    }
+    return m;
+  }, "exec"));
   defineProperty(NativeRegExpProto, "constructor", { value: RegExpProxy, writable: true, enumerable: false, configurable: true });
   defineProperty(global, "RegExp", { value: RegExpProxy, writable: true, enumerable: false, configurable: true });
 
