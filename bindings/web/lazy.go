@@ -35,6 +35,8 @@ func init() {
 		{[]string{"URL", "URLSearchParams"}, (*Globals).buildURL},
 		{[]string{"performance"}, (*Globals).buildPerformance},
 		{[]string{"navigator"}, (*Globals).buildNavigator},
+		{[]string{"process", "scheduler", "caches"}, (*Globals).buildProcess},
+		{[]string{"Buffer"}, (*Globals).buildBuffer},
 		{eventNames, (*Globals).buildEvents},
 		{[]string{"DOMException"}, (*Globals).buildDOMException},
 		{[]string{"AbortSignal", "AbortController"}, (*Globals).buildAbort},

@@ -94,3 +94,21 @@ func TestURL(t *testing.T) {
 		{"URL tag", `Object.prototype.toString.call(new URL("http://h"))`, `"[object URL]"`},
 	})
 }
+
+func TestNodeishGlobals(t *testing.T) {
+	t.Setenv("GOPK_HOST_SECRET", "must-not-leak")
+	r := newTestRoom(t, Options{ProcessEnv: map[string]string{"DOTENV_SECRET": "s3"}})
+	runCases(t, r, []jsCase{
+		{"process.env is only the project's", `[process.env.DOTENV_SECRET, process.env.GOPK_HOST_SECRET, process.env.PATH, Object.keys(process.env)]`, `["s3",null,null,["DOTENV_SECRET"]]`},
+		{"process shape", `[process.version, typeof process.versions.node, process.cwd(), process.on("x", () => {}) === process]`, `["","undefined","/",true]`},
+		{"nextTick", `new Promise(res => { const log = []; process.nextTick((a) => log.push(a), "tick"); log.push("sync"); setTimeout(() => res(log), 0); })`, `["sync","tick"]`},
+		{"hrtime", `const [s, n] = process.hrtime(); [typeof s, n >= 0 && n < 1e9, typeof process.hrtime.bigint()]`, `["number",true,"bigint"]`},
+		{"scheduler.wait", `const t0 = Date.now(); scheduler.wait(20).then(() => Date.now() - t0 >= 15)`, `true`},
+		{"caches are a no-op cache", `(async () => [await caches.default.match("https://x/"), await caches.default.put("https://x/", new Response("a")), await (await caches.open("c")).delete("https://x/")])()`, `[null,null,false]`},
+		{"navigator", `[navigator.userAgent, navigator.hardwareConcurrency]`, `["Cloudflare-Workers",1]`},
+		{"Buffer basics", `const b = Buffer.from("héllo"); [b.length, b.toString("hex"), b.toString("base64"), Buffer.from("aGk=", "base64").toString(), Buffer.isBuffer(b), Buffer.isBuffer(new Uint8Array(1)), b instanceof Uint8Array]`, `[6,"68c3a96c6c6f","aMOpbGxv","hi",true,false,true]`},
+		{"Buffer extras", `const b = Buffer.from("abcabc"); const s = b.slice(1, 3); s[0] = 120; [b.toString(), Buffer.byteLength("é"), b.indexOf("ca"), b.includes("zz"), Buffer.compare(Buffer.from("a"), Buffer.from("b")), JSON.stringify(Buffer.from([1, 2])), Buffer.concat([Buffer.from("x"), Buffer.from("y")]).toString(), Buffer.alloc(4, "ab").toString()]`, `["axcabc",2,2,false,-1,"{\"type\":\"Buffer\",\"data\":[1,2]}","xy","abab"]`},
+		{"Buffer read/write", `const b = Buffer.alloc(8); b.writeUInt32BE(0xdeadbeef, 0); b.writeInt16LE(-2, 4); [b.readUInt32BE(0).toString(16), b.readInt16LE(4), b.readUInt8(0)]`, `["deadbeef",-2,222]`},
+		{"Buffer copy", `const a = Buffer.from("hello"), b = Buffer.alloc(3); [a.copy(b, 0, 1), b.toString()]`, `[3,"ell"]`},
+	})
+}
