@@ -289,3 +289,23 @@ func sourceLine(path string, line int) string {
 	}
 	return strings.TrimRight(lines[line-1], "\r")
 }
+
+// Compile parses a bundle that Build produced (Party.Code) into a Program,
+// exactly as Build does (same file name, strict mode). A deploy server uses it
+// on uploaded bundles, which it must not trust to be compiled already. A
+// syntax error is located through the bundle's inline source map; no source
+// file is read, since the server has none.
+func Compile(party string, code []byte) (*goja.Program, error) {
+	prog, err := goja.Compile(party+".bundle.js", string(code), true)
+	if err == nil {
+		return prog, nil
+	}
+	m := Message{Party: party, Text: err.Error()}
+	var syntax *goja.CompilerSyntaxError
+	if errors.As(err, &syntax) && syntax.File != nil {
+		pos := syntax.File.Position(syntax.Offset)
+		m.Text = syntax.Message
+		m.File, m.Line, m.Column = pos.Filename, pos.Line, pos.Column
+	}
+	return nil, &BuildError{Messages: []Message{m}}
+}

@@ -615,3 +615,29 @@ func TestExternalModules(t *testing.T) {
 		}
 	}
 }
+
+func TestCompileMatchesBuild(t *testing.T) {
+	good := []byte(wrapperHead + "module.exports = { ok: 1 };" + wrapperTail)
+	prog, err := Compile("main", good)
+	if err != nil || prog == nil {
+		t.Fatalf("Compile(good) = %v, %v", prog, err)
+	}
+	vm := goja.New()
+	fn, err := vm.RunProgram(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := goja.AssertFunction(fn); !ok {
+		t.Fatalf("running the program gave %v, want the module wrapper function", fn)
+	}
+
+	_, err = Compile("chat", []byte(wrapperHead+"let = ;"+wrapperTail))
+	var be *BuildError
+	if !errors.As(err, &be) || len(be.Messages) != 1 || be.Messages[0].Party != "chat" {
+		t.Fatalf("Compile(bad) error = %#v, want a BuildError for party chat", err)
+	}
+	// Strict mode, as Build: `with` is a syntax error only there.
+	if _, err := Compile("main", []byte(wrapperHead+"with ({}) {}"+wrapperTail)); err == nil {
+		t.Fatal("Compile accepted `with`, so it is not compiling in strict mode")
+	}
+}
