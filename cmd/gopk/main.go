@@ -4,6 +4,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -12,6 +13,8 @@ import (
 var version = "dev"
 
 func main() {
+	// Rooms see UTC, as on workerd: goja's Date uses the process's local zone.
+	time.Local = time.UTC
 	root := &cobra.Command{
 		Use:           "gopk",
 		Short:         "Run PartyKit servers on your own machine, from one Go binary",

@@ -41,14 +41,24 @@ const MaxCallStack = 4096
 
 // newRuntime makes a VM with the platform installed and the party's module
 // evaluated, returning its default export.
-func newRuntime(m *Rooms, code *Code, partyName string, env host.Env) (*goja.Runtime, Globals, goja.Value, error) {
+func newRuntime(m *Rooms, code *Code, partyName string, env host.Env) (vm *goja.Runtime, globals Globals, def goja.Value, err error) {
+	defer func() {
+		// goja can panic on input it should reject; a party must fail to
+		// load, not take the process down.
+		if p := recover(); p != nil {
+			if globals != nil {
+				globals.Close()
+			}
+			vm, globals, def, err = nil, nil, nil, fmt.Errorf("loading %s: internal error: %v", partyName, p)
+		}
+	}()
 	prog := code.Programs[partyName]
 	if prog == nil {
 		return nil, nil, nil, fmt.Errorf("party %q not found", partyName)
 	}
-	vm := goja.New()
+	vm = goja.New()
 	vm.SetMaxCallStackSize(MaxCallStack)
-	globals, err := m.opts.Platform.Install(vm, env, code.ProcessEnv)
+	globals, err = m.opts.Platform.Install(vm, env, code.ProcessEnv)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("installing globals: %w", err)
 	}
@@ -70,7 +80,7 @@ func newRuntime(m *Rooms, code *Code, partyName string, env host.Env) (*goja.Run
 		return nil, nil, nil, fmt.Errorf("evaluating %s: %s", partyName, jsutil.Stack(err))
 	}
 	mod := module.Get("exports").ToObject(vm)
-	def := mod.Get("default")
+	def = mod.Get("default")
 	if (def == nil || goja.IsUndefined(def)) && !has(mod, "__esModule") {
 		def = mod // a CommonJS entry: module.exports is the server
 	}
