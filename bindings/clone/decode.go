@@ -227,12 +227,14 @@ func (d *decoder) object() goja.Value {
 	start := d.pos
 	switch tag := d.byte(); tag {
 	case tagObject:
-		o := d.register(d.vm.NewObject())
-		d.properties(o)
+		o := d.register(d.vm.CreateObject(nil))
+		d.properties(o, false)
+		d.setPrototype(o, d.getRealm().objectProto)
 		return o
 	case tagArray:
 		n := d.count(1)
 		a := d.register(d.vm.NewArray())
+		d.setPrototype(a, nil)
 		if n > 0 {
 			items := make([]goja.Value, n)
 			for i := range items {
@@ -240,7 +242,8 @@ func (d *decoder) object() goja.Value {
 			}
 			d.call(d.getRealm().arrayPush, a, items...)
 		}
-		d.properties(a)
+		d.properties(a, true)
+		d.setPrototype(a, d.getRealm().arrayProto)
 		return a
 	case tagSparseArray:
 		length := d.uvarint()
@@ -248,10 +251,12 @@ func (d *decoder) object() goja.Value {
 			d.fail("array length %d", length)
 		}
 		a := d.register(d.vm.NewArray())
+		d.setPrototype(a, nil)
 		if err := a.Set("length", length); err != nil {
 			d.fail("%v", err)
 		}
-		d.properties(a)
+		d.properties(a, true)
+		d.setPrototype(a, d.getRealm().arrayProto)
 		return a
 	case tagMap:
 		r := d.getRealm()
@@ -375,10 +380,11 @@ func (d *decoder) error() goja.Value {
 	return e
 }
 
-// properties reads varint(n) and n (key, item) pairs onto o as own
-// enumerable data properties (never through setters, so "__proto__" is a
-// key like any other).
-func (d *decoder) properties(o *goja.Object) {
+// properties reads varint(n) and n (key, item) pairs onto o, which has a
+// null prototype while this runs: plain assignment then creates own data
+// properties and meets no setter (so "__proto__" is a key like any other),
+// and is cheaper than defining each property.
+func (d *decoder) properties(o *goja.Object, isArray bool) {
 	for n := d.count(2); n > 0; n-- {
 		h := d.uvarint()
 		switch h & 3 {
@@ -387,12 +393,16 @@ func (d *decoder) properties(o *goja.Object) {
 			if !utf8.Valid(b) {
 				d.fail("key is not valid UTF-8")
 			}
-			d.define(o, string(b))
+			key := string(b)
+			if isArray && key == "length" { // would assign the length, not add a key
+				d.fail("array with a length property")
+			}
+			d.set(o, key)
 		case keyIndex:
 			if h>>2 >= maxArrayIndex {
 				d.fail("array index %d", h>>2)
 			}
-			d.define(o, strconv.FormatUint(h>>2, 10))
+			d.set(o, strconv.FormatUint(h>>2, 10))
 		case keyUTF16:
 			if h>>2 > uint64(len(d.b)-d.pos)/2 {
 				d.fail("key length %d exceeds the input", h>>2)
@@ -405,8 +415,16 @@ func (d *decoder) properties(o *goja.Object) {
 	}
 }
 
-func (d *decoder) define(o *goja.Object, key string) {
-	if err := o.DefineDataProperty(key, d.value(), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE); err != nil {
+func (d *decoder) set(o *goja.Object, key string) {
+	if err := o.Set(key, d.value()); err != nil {
 		d.fail("property %q: %v", key, err)
+	}
+}
+
+// setPrototype gives a finished object its built-in prototype. No user
+// code runs during a decode, so nothing sees the object without it.
+func (d *decoder) setPrototype(o, proto *goja.Object) {
+	if err := o.SetPrototype(proto); err != nil {
+		d.fail("%v", err)
 	}
 }

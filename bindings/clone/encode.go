@@ -24,7 +24,7 @@ func Serialize(vm *goja.Runtime, v goja.Value) ([]byte, error) {
 	if b, ok := serializePrimitive(cls, v); ok {
 		return b, nil
 	}
-	e := &encoder{vm: vm, cls: cls, buf: make([]byte, 1, 128)}
+	e := &encoder{vm: vm, cls: cls, buf: make([]byte, 1, 256)}
 	e.buf[0] = formatVersion
 	if ex := vm.Try(func() { e.value(v) }); ex != nil {
 		return nil, ex

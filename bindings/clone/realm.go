@@ -13,6 +13,7 @@ import (
 type realm struct {
 	vm *goja.Runtime
 
+	objectProto, arrayProto                              *goja.Object
 	mapCtor, setCtor, dateCtor, regexpCtor, dataViewCtor *goja.Object
 	typedCtors                                           [typedKindCount]*goja.Object
 	errorCtors                                           [errorKindCount]*goja.Object
@@ -62,6 +63,7 @@ const realmSource = `(function () {
 	const errorNames = ["Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError"];
 	const absent = {};
 	return {
+		objectProto: Object.prototype, arrayProto: Array.prototype,
 		Map, mapForEach: Map.prototype.forEach, mapSet: Map.prototype.set,
 		Set, setForEach: Set.prototype.forEach, setAdd: Set.prototype.add,
 		Date, dateGetTime: Date.prototype.getTime,
@@ -170,6 +172,7 @@ func newRealm(vm *goja.Runtime) (*realm, error) {
 		}
 		return f
 	}
+	r.objectProto, r.arrayProto = object("objectProto"), object("arrayProto")
 	r.mapCtor, r.setCtor, r.dateCtor = object("Map"), object("Set"), object("Date")
 	r.regexpCtor, r.dataViewCtor = object("RegExp"), object("DataView")
 	if typed := object("typedCtors"); typed != nil {
