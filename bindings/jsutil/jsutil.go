@@ -114,6 +114,8 @@ func Stack(err error) string {
 		return Describe(e.Value)
 	case *goja.Exception:
 		return e.String()
+	case *goja.InterruptedError:
+		return e.String()
 	}
 	return err.Error()
 }

@@ -13,11 +13,13 @@ import (
 	"gopk/runtime/config"
 	"gopk/runtime/devserver"
 	"gopk/runtime/platform"
+	"gopk/runtime/room"
 )
 
 func devCommand() *cobra.Command {
 	var (
 		lo      config.LoadOptions
+		ro      room.Options
 		persist string
 		verbose bool
 		ignored struct {
@@ -48,6 +50,7 @@ func devCommand() *cobra.Command {
 				Platform: platform.New(platform.Options{}),
 				Storage:  platform.Storage{},
 				Watch:    true,
+				Rooms:    ro,
 			})
 			if err != nil {
 				return err
@@ -74,6 +77,7 @@ func devCommand() *cobra.Command {
 	f.StringVar(&lo.CompatibilityDate, "compatibility-date", "", "accepted for PartyKit compatibility")
 	f.StringSliceVar(&lo.CompatibilityFlags, "compatibility-flags", nil, "accepted for PartyKit compatibility")
 	f.BoolVar(&verbose, "verbose", false, "log more")
+	roomFlags(f, &ro)
 	f.BoolVar(&ignored.live, "live", false, "reload open pages after a rebuild")
 	f.BoolVar(&ignored.noHotkeys, "no-hotkeys", false, "accepted for PartyKit compatibility (gopk has no hotkeys)")
 	f.BoolVar(&ignored.disableCF, "disable-request-cf-fetch", false, "accepted for PartyKit compatibility")

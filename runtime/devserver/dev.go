@@ -38,6 +38,9 @@ type Options struct {
 	Watch bool
 	// Listen overrides the address (default 0.0.0.0:<port>, as PartyKit).
 	Listen string
+	// Rooms tunes the rooms (budgets, limits); Store, Platform, Storage and
+	// Logger are filled in.
+	Rooms room.Options
 }
 
 // Server is a running dev server.
@@ -102,7 +105,9 @@ func Start(o Options) (*Server, error) {
 		return nil, fmt.Errorf("opening storage at %s: %w", dir, err)
 	}
 	s.db = db
-	s.rooms = room.New(built.Code, room.Options{Store: db, Platform: o.Platform, Storage: o.Storage, Logger: o.Logger})
+	ro := o.Rooms
+	ro.Store, ro.Platform, ro.Storage, ro.Logger = db, o.Platform, o.Storage, o.Logger
+	s.rooms = room.New(built.Code, ro)
 	s.router = router.New(s.site(built), o.Logger)
 	s.http = &http.Server{Handler: s.router, ReadHeaderTimeout: 10 * time.Second}
 	go func() {

@@ -30,6 +30,7 @@ type Room struct {
 	conns []*Conn  // live sockets in join order; survive VM rebuilds
 
 	gate      outputGate
+	job       jobSlot
 	idleTimer *time.Timer
 	stopped   bool
 }
@@ -60,11 +61,21 @@ func newRoom(m *Rooms, partyName, id string) *Room {
 func (r *Room) runJob(fn func()) {
 	defer func() {
 		if p := recover(); p != nil {
+			r.jobEnd()
 			r.log.Error("room crashed", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			r.reset(1011, "Internal error")
 		}
 	}()
+	r.jobBegin()
 	fn()
+	if why := r.jobEnd(); why != nil {
+		// The VM dropped its pending promise jobs when interrupted: its
+		// state cannot be trusted. Reset; the next event starts afresh.
+		r.log.Error("room reset: "+why.Error(), "budget", r.m.opts.EventBudget)
+		r.reset(1011, truncateReason("Room reset: "+why.Error()))
+		r.endTurn()
+		return
+	}
 	if r.vm != nil {
 		r.vm.reportRejections()
 	}
@@ -242,6 +253,9 @@ func (r *Room) broadcast(text bool, data []byte, to []party.Socket) {
 func (r *Room) withVM(forAlarm bool, fn func(*vmState, error)) {
 	if r.vm == nil {
 		v, err := r.startVM(forAlarm)
+		if v != nil {
+			r.watchVM(v.vm)
+		}
 		if err != nil {
 			r.log.Error("room failed to start", "error", err)
 			fn(nil, err)
@@ -341,6 +355,9 @@ func (r *Room) swap() {
 	}
 	waiting := r.dropVM()
 	v, err := r.startVM(false)
+	if v != nil {
+		r.watchVM(v.vm)
+	}
 	if err != nil {
 		r.log.Error("new version failed to start in a live room; closing its sockets", "error", err)
 		r.reset(1011, "New version failed to start")

@@ -40,6 +40,13 @@ type Options struct {
 	SendQueue int
 	// MaxMessage is the largest incoming frame (PartyKit: 1 MiB).
 	MaxMessage int
+	// EventBudget is how long one event (a handler and the promise jobs it
+	// queues) may run before the room is reset. Default 30 s, like Durable
+	// Objects; negative disables.
+	EventBudget time.Duration
+	// MemoryBudget is how much the process heap may grow during one event
+	// before the room is reset. Default 512 MiB; negative disables.
+	MemoryBudget int64
 }
 
 // Rooms is the set of live rooms of one project.
@@ -51,6 +58,7 @@ type Rooms struct {
 	code  *Code
 	rooms map[roomKey]*Room
 	edges map[string]*Edge
+	dog   *watchdog
 }
 
 type roomKey struct{ party, id string }
@@ -69,7 +77,15 @@ func New(code *Code, opts Options) *Rooms {
 	if opts.MaxMessage == 0 {
 		opts.MaxMessage = 1 << 20
 	}
-	return &Rooms{opts: opts, log: opts.Logger, code: code, rooms: make(map[roomKey]*Room), edges: make(map[string]*Edge)}
+	if opts.EventBudget == 0 {
+		opts.EventBudget = 30 * time.Second
+	}
+	if opts.MemoryBudget == 0 {
+		opts.MemoryBudget = 512 << 20
+	}
+	m := &Rooms{opts: opts, log: opts.Logger, code: code, rooms: make(map[roomKey]*Room), edges: make(map[string]*Edge)}
+	m.dog = newWatchdog(m)
+	return m
 }
 
 // Code is the version rooms start on now.
@@ -189,6 +205,7 @@ func (m *Rooms) Close(code int, reason string, deadline time.Duration) {
 	for _, r := range live {
 		r.restart(code, reason)
 	}
+	defer m.dog.close()
 	timeout := time.After(deadline)
 	for _, r := range live {
 		select {
