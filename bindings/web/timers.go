@@ -99,6 +99,10 @@ func (g *Globals) startTimer(fn goja.Callable, delay time.Duration, repeat bool,
 	}
 	var id int64
 	var arm func()
+	var ctx any
+	if g.asyncCtx != nil {
+		ctx = g.asyncCtx.Grab()
+	}
 	fire := func() {
 		if _, live := g.timers.live[id]; !live {
 			return
@@ -107,6 +111,10 @@ func (g *Globals) startTimer(fn goja.Callable, delay time.Duration, repeat bool,
 			arm()
 		} else {
 			delete(g.timers.live, id)
+		}
+		if g.asyncCtx != nil {
+			g.asyncCtx.Resumed(ctx)
+			defer g.asyncCtx.Exited()
 		}
 		if _, err := fn(goja.Undefined(), args...); err != nil {
 			g.reportError(err)

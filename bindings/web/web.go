@@ -64,6 +64,7 @@ type Globals struct {
 	closed   bool
 	closers  []func()
 	inflight map[*int]context.CancelFunc // fetches not yet finished
+	asyncCtx goja.AsyncContextTracker
 }
 
 // Install makes the Workers globals available on vm. Call it on the loop
@@ -114,6 +115,11 @@ func (g *Globals) Close() {
 		cancel()
 	}
 }
+
+// SetAsyncContextTracker makes timers carry an async context (Node's
+// AsyncLocalStorage) from where they are set to where they fire, as promise
+// reactions do through goja's own tracker.
+func (g *Globals) SetAsyncContextTracker(t goja.AsyncContextTracker) { g.asyncCtx = t }
 
 // Runtime is the runtime these globals are installed on.
 func (g *Globals) Runtime() *goja.Runtime { return g.vm }
