@@ -74,7 +74,10 @@ func (r *room) settle(src string) string {
 		if p, ok := v.Export().(*goja.Promise); ok {
 			then, _ := goja.AssertFunction(v.ToObject(r.vm).Get("then"))
 			_, _ = then(v, r.vm.ToValue(func(c goja.FunctionCall) goja.Value { finish(c.Argument(0)); return goja.Undefined() }),
-				r.vm.ToValue(func(c goja.FunctionCall) goja.Value { out <- "rejects " + c.Argument(0).String(); return goja.Undefined() }))
+				r.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+					out <- "rejects " + c.Argument(0).String()
+					return goja.Undefined()
+				}))
 			_ = p
 			return
 		}
