@@ -1,10 +1,8 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"syscall"
 
 	"github.com/cockroachdb/pebble"
 	"github.com/cockroachdb/pebble/vfs"
@@ -35,11 +33,14 @@ func Backup(dataDir, destDir string, opts Options) error {
 	if _, err := opts.FS.Stat(dataDir); err != nil {
 		return fmt.Errorf("store: backup: data directory %s: %w", dataDir, err)
 	}
+	// Pebble's own lock file tells whether a server has the directory open.
+	lock, err := opts.FS.Lock(opts.FS.PathJoin(dataDir, "LOCK"))
+	if err != nil {
+		return fmt.Errorf("store: backup: %s is in use by a running server; take the backup through that server (%v)", dataDir, err)
+	}
+	_ = lock.Close()
 	db, err := Open(dataDir, opts)
 	if err != nil {
-		if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EWOULDBLOCK) {
-			return fmt.Errorf("store: backup: %s is in use by a running server; take the backup through that server: %w", dataDir, err)
-		}
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	if err := db.Checkpoint(destDir); err != nil {

@@ -21,7 +21,8 @@ type Room struct {
 	dataHi []byte // end of the room's value span
 	alarmK []byte // where the room's alarm lives
 	buf    *overlay
-	last   Ticket // newest flush of this room
+	last   Ticket        // newest flush of this room
+	onSync []func(error) // WhenDurable callbacks waiting for the next Flush
 }
 
 func newRoom(db *DB, k RoomKey) *Room {
@@ -268,6 +269,20 @@ func (r *Room) Flush() (Ticket, error) {
 	if r.buf.empty() {
 		return r.last, nil
 	}
+	t, err := r.apply()
+	waiting := r.onSync
+	r.onSync = nil
+	for _, fn := range waiting {
+		if err != nil {
+			go fn(err)
+		} else {
+			r.db.WhenDurable(t, fn)
+		}
+	}
+	return t, err
+}
+
+func (r *Room) apply() (Ticket, error) {
 	if err := r.db.readable(); err != nil {
 		return 0, err
 	}
@@ -318,6 +333,17 @@ func (r *Room) Flush() (Ticket, error) {
 	r.buf.reset()
 	r.last = r.db.issue()
 	return r.last, nil
+}
+
+// WhenDurable calls fn (on a store goroutine) once every write made through
+// this room so far is on disk. Writes still buffered wait for the next Flush,
+// which the runtime makes at the end of the turn; this is storage.sync().
+func (r *Room) WhenDurable(fn func(error)) {
+	if r.buf.empty() {
+		r.db.WhenDurable(r.last, fn)
+		return
+	}
+	r.onSync = append(r.onSync, fn)
 }
 
 // batchAlarm writes the alarm change and keeps the time index in step.
