@@ -172,3 +172,18 @@ func TestGoRequestResponseBridge(t *testing.T) {
 		}
 	})
 }
+
+func TestBlobFormData(t *testing.T) {
+	r := newTestRoom(t, Options{})
+	runCases(t, r, []jsCase{
+		{"Blob", `const b = new Blob(["ab", new Uint8Array([99]), new Blob(["d"])], {type: "Text/Plain"}); Promise.all([b.size, b.type, b.text(), b.slice(1, 3).text(), b.arrayBuffer().then(a => a.byteLength)])`, `[4,"text/plain","abcd","bc",4]`},
+		{"Blob stream", `new Response(new Blob(["xyz"]).stream()).text()`, `"xyz"`},
+		{"File", `const f = new File(["hi"], "a.txt", {type: "text/plain", lastModified: 5}); [f.name, f.lastModified, f.size, f instanceof Blob, Object.prototype.toString.call(f)]`, `["a.txt",5,2,true,"[object File]"]`},
+		{"FormData ops", `const fd = new FormData(); fd.append("a", "1"); fd.append("a", "2"); fd.append("f", new Blob(["x"]), "x.bin"); fd.set("b", 3); const before = fd.getAll("a"); fd.set("a", "9"); [before, fd.get("a"), fd.get("b"), fd.get("f").name, [...fd.keys()], fd.has("z")]`, `[["1","2"],"9","3","x.bin",["a","f","b"],false]`},
+		{"Blob body", `const r = new Response(new Blob(["<p>"], {type: "text/html"})); r.text().then(t => [t, r.headers.get("content-type")])`, `["<p>","text/html"]`},
+		{"FormData round trip through multipart", `const fd = new FormData(); fd.append("name", "ann"); fd.append("doc", new File(["file body"], "d.txt", {type: "text/plain"})); const req = new Request("https://h/", {method: "POST", body: fd}); const ct = req.headers.get("content-type"); req.formData().then(async back => [ct.startsWith("multipart/form-data; boundary="), back.get("name"), back.get("doc").name, back.get("doc").type, await back.get("doc").text()])`, `[true,"ann","d.txt","text/plain","file body"]`},
+		{"urlencoded formData", `new Response("a=1&b=x+y", {headers: {"content-type": "application/x-www-form-urlencoded"}}).formData().then(fd => [fd.get("a"), fd.get("b")])`, `["1","x y"]`},
+		{"formData needs a form type", `new Response("x").formData().catch(e => e.name)`, `"TypeError"`},
+		{"blob() from a body", `new Response("abc", {headers: {"content-type": "text/x"}}).blob().then(b => [b.size, b.type])`, `[3,"text/x"]`},
+	})
+}

@@ -52,6 +52,27 @@ func (g *Globals) fetchExports() *goja.Object {
 			return g.vm.ToValue(decodeUTF8(b))
 		})
 		g.bodyNatives(n)
+		_ = n.Set("extractExtra", func(c goja.FunctionCall) goja.Value {
+			// Blob and FormData bodies; only if that module is in use, since
+			// no Blob can exist before it is.
+			if _, loaded := g.modules[blobModule]; !loaded {
+				return goja.Null()
+			}
+			enc, _ := goja.AssertFunction(g.blobExports().Get("encode"))
+			v, err := enc(goja.Undefined(), c.Argument(0))
+			if err != nil {
+				panic(err)
+			}
+			return v
+		})
+		_ = n.Set("parseFormData", func(c goja.FunctionCall) goja.Value {
+			parse, _ := goja.AssertFunction(g.blobExports().Get("parse"))
+			v, err := parse(goja.Undefined(), c.Argument(0), c.Argument(1))
+			if err != nil {
+				panic(err)
+			}
+			return v
+		})
 		_ = n.Set("fetch", g.fetchNative)
 		return n
 	})

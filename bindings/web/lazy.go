@@ -42,6 +42,7 @@ func init() {
 		{[]string{"AbortSignal", "AbortController"}, (*Globals).buildAbort},
 		{[]string{"Headers"}, (*Globals).buildHeaders},
 		{[]string{"Request", "Response", "fetch"}, (*Globals).buildFetchClasses},
+		{[]string{"Blob", "File", "FormData"}, (*Globals).buildBlob},
 		{streamClassNames, (*Globals).buildStreamClasses},
 		{[]string{"TextEncoderStream", "TextDecoderStream", "CompressionStream", "DecompressionStream"}, (*Globals).buildStreamHelpers},
 	}
