@@ -76,12 +76,11 @@ func (r *Room) newConnectionPrototype() *goja.Object {
 		if goja.IsUndefined(v) {
 			v = goja.Null()
 		}
-		conn.state = v
+		r.setState(conn, v)
 		return v
 	})
 	p.Set("serializeAttachment", func(c goja.FunctionCall) goja.Value {
-		conn := self(c)
-		conn.state = c.Argument(0)
+		r.setState(self(c), c.Argument(0))
 		return goja.Undefined()
 	})
 	p.Set("deserializeAttachment", func(c goja.FunctionCall) goja.Value { return self(c).state })

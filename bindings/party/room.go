@@ -34,16 +34,31 @@ type Info struct {
 
 // Room is the JS Party.Room of one VM plus the VM's view of the connections.
 type Room struct {
-	vm        *goja.Runtime
-	host      Host
-	obj       *goja.Object
-	connProto *goja.Object
-	conns     []*Connection
-	byObj     map[*goja.Object]*Connection
-	idHidden  bool
-	initDone  bool
-	info      Info
-	msgEvent  goja.Value // MessageEvent constructor, if the globals have one
+	vm         *goja.Runtime
+	host       Host
+	obj        *goja.Object
+	connProto  *goja.Object
+	conns      []*Connection
+	byObj      map[*goja.Object]*Connection
+	idHidden   bool
+	initDone   bool
+	info       Info
+	onSetState func(*Connection, goja.Value) error
+}
+
+// OnSetState installs a check run whenever user code sets a connection's
+// state (setState, serializeAttachment); an error is thrown to the caller
+// and the state is left unchanged. Hibernating rooms use it to keep the
+// state in Go and enforce PartyKit's attachment limit.
+func (r *Room) OnSetState(fn func(*Connection, goja.Value) error) { r.onSetState = fn }
+
+func (r *Room) setState(c *Connection, v goja.Value) {
+	if r.onSetState != nil {
+		if err := r.onSetState(c, v); err != nil {
+			panic(r.vm.NewGoError(err))
+		}
+	}
+	c.state = v
 }
 
 // NewRoom builds the Party.Room object for vm.

@@ -32,7 +32,11 @@ type Room struct {
 	gate      outputGate
 	job       jobSlot
 	idleTimer *time.Timer
-	stopped   bool
+	lastEvent time.Time
+	// hasOnClose remembers whether the server has onClose, so a socket
+	// closing while the room hibernates knows to wake it.
+	hasOnClose bool
+	stopped    bool
 }
 
 // ErrStopped is returned for events that reach a room as it shuts down; the
@@ -83,7 +87,12 @@ func (r *Room) runJob(fn func()) {
 }
 
 // post queues an external event for this room; false if the room stopped.
-func (r *Room) post(ev func()) bool { return r.loop.PostEvent(ev) }
+func (r *Room) post(ev func()) bool {
+	return r.loop.PostEvent(func() {
+		r.lastEvent = time.Now()
+		ev()
+	})
+}
 
 // --- events from the outside world ---------------------------------------
 
@@ -155,6 +164,7 @@ func (r *Room) connect(c *Conn, req *HTTPRequest, res chan<- error) {
 		if err != nil {
 			res <- &OnConnectError{Message: err.Error()}
 			r.conns = append(r.conns, c)
+			r.m.conns.Add(1)
 			c.ready.Store(party.Open)
 			return
 		}
@@ -166,6 +176,7 @@ func (r *Room) connect(c *Conn, req *HTTPRequest, res chan<- error) {
 		}
 		c.ready.Store(party.Open)
 		r.conns = append(r.conns, c)
+		r.m.conns.Add(1)
 		v.connect(c, req, func(err error) {
 			if err != nil {
 				res <- &OnConnectError{Message: err.Error()}
@@ -200,8 +211,20 @@ func (r *Room) disconnect(c *Conn, code int, reason string) {
 	if !found {
 		return
 	}
+	r.m.conns.Add(-1)
+	if len(r.conns) == 0 && r.idleTimer != nil {
+		r.idleTimer.Stop() // the wait changes from HibernateAfter to IdleTimeout
+		r.idleTimer = nil
+	}
 	if r.vm != nil {
 		r.vm.disconnect(c, code, reason)
+	} else if r.hasCloseHandler() {
+		// A hibernated room wakes for onClose, as on PartyKit.
+		r.withVM(false, func(v *vmState, err error) {
+			if err == nil {
+				v.closeEvent(c, code, reason)
+			}
+		})
 	}
 }
 
@@ -255,6 +278,7 @@ func (r *Room) withVM(forAlarm bool, fn func(*vmState, error)) {
 		v, err := r.startVM(forAlarm)
 		if v != nil {
 			r.watchVM(v.vm)
+			r.m.vms.Add(1)
 		}
 		if err != nil {
 			r.log.Error("room failed to start", "error", err)
@@ -282,25 +306,53 @@ func (r *Room) endTurn() {
 	r.scheduleIdle()
 }
 
+// scheduleIdle arms the idle check after a job: a room with no sockets is
+// stopped after IdleTimeout; a hibernating server's VM is freed after
+// HibernateAfter even with sockets open (they stay open in Go). Both only
+// when nothing is pending: no timers, I/O, held events or undurable writes.
 func (r *Room) scheduleIdle() {
-	if len(r.conns) > 0 || r.loop.Held() {
+	if r.idleTimer != nil || r.stopped {
 		return
 	}
+	if wait := r.idleWait(); wait > 0 && r.quiet() {
+		r.idleTimer = time.AfterFunc(wait, func() { r.loop.Post(r.idleCheck) })
+	}
+}
+
+// idleWait is how long the room must be quiet before the idle check acts;
+// 0 means there is nothing to do.
+func (r *Room) idleWait() time.Duration {
+	switch {
+	case len(r.conns) == 0:
+		return r.m.opts.IdleTimeout
+	case r.vm != nil && r.vm.hibernate && r.m.opts.HibernateAfter > 0:
+		return r.m.opts.HibernateAfter
+	}
+	return 0
+}
+
+func (r *Room) quiet() bool {
 	timers, work := r.loop.Pending()
-	if timers > 0 || work > 0 || !r.gate.idle() {
+	return timers == 0 && work == 0 && r.gate.idle() && !r.loop.Held()
+}
+
+func (r *Room) idleCheck() {
+	r.idleTimer = nil
+	wait := r.idleWait()
+	if r.stopped || wait == 0 || !r.quiet() {
+		return // re-armed after the next job
+	}
+	if since := time.Since(r.lastEvent); since < wait {
+		r.idleTimer = time.AfterFunc(wait-since, func() { r.loop.Post(r.idleCheck) })
 		return
 	}
-	if r.idleTimer != nil {
-		r.idleTimer.Stop()
+	if len(r.conns) == 0 {
+		r.stop()
+		return
 	}
-	r.idleTimer = time.AfterFunc(r.m.opts.IdleTimeout, func() {
-		r.loop.Post(func() {
-			timers, work := r.loop.Pending()
-			if len(r.conns) == 0 && timers == 0 && work == 0 && r.gate.idle() && !r.loop.Held() {
-				r.stop()
-			}
-		})
-	})
+	r.log.Debug("hibernating: VM freed, sockets kept", "sockets", len(r.conns))
+	r.dropVM()
+	r.m.hibernations.Add(1)
 }
 
 // reset discards the VM after a crash: sockets close with code, and the next
@@ -330,6 +382,7 @@ func (r *Room) dropVM() (waiting []func()) {
 	}
 	v.close()
 	r.vm = nil
+	r.m.vms.Add(-1)
 	return waiting
 }
 
@@ -357,6 +410,7 @@ func (r *Room) swap() {
 	v, err := r.startVM(false)
 	if v != nil {
 		r.watchVM(v.vm)
+		r.m.vms.Add(1)
 	}
 	if err != nil {
 		r.log.Error("new version failed to start in a live room; closing its sockets", "error", err)
@@ -441,3 +495,5 @@ func truncateReason(s string) string {
 
 func (r *Room) options() *Options    { return &r.m.opts }
 func (r *Room) logger() *slog.Logger { return r.log }
+
+func (r *Room) hasCloseHandler() bool { return r.hasOnClose }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -40,6 +41,10 @@ type Options struct {
 	SendQueue int
 	// MaxMessage is the largest incoming frame (PartyKit: 1 MiB).
 	MaxMessage int
+	// HibernateAfter is how long a hibernating server (options.hibernate,
+	// or an object server with onMessage) stays quiet before its VM is freed
+	// while its sockets stay open. Default 10 s; negative never.
+	HibernateAfter time.Duration
 	// EventBudget is how long one event (a handler and the promise jobs it
 	// queues) may run before the room is reset. Default 30 s, like Durable
 	// Objects; negative disables.
@@ -59,6 +64,23 @@ type Rooms struct {
 	rooms map[roomKey]*Room
 	edges map[string]*Edge
 	dog   *watchdog
+
+	vms          atomic.Int64 // live VMs (rooms that are not hibernated or stopped)
+	conns        atomic.Int64 // open sockets in rooms
+	hibernations atomic.Int64
+}
+
+// Stats is a snapshot of what the rooms hold.
+type Stats struct {
+	Rooms        int   // live room actors (with or without a VM)
+	VMs          int64 // rooms whose VM is in memory
+	Connections  int64 // open sockets
+	Hibernations int64 // VMs freed by hibernation so far
+}
+
+// Stats reports what the rooms hold now.
+func (m *Rooms) Stats() Stats {
+	return Stats{Rooms: m.Live(), VMs: m.vms.Load(), Connections: m.conns.Load(), Hibernations: m.hibernations.Load()}
 }
 
 type roomKey struct{ party, id string }
@@ -76,6 +98,9 @@ func New(code *Code, opts Options) *Rooms {
 	}
 	if opts.MaxMessage == 0 {
 		opts.MaxMessage = 1 << 20
+	}
+	if opts.HibernateAfter == 0 {
+		opts.HibernateAfter = 10 * time.Second
 	}
 	if opts.EventBudget == 0 {
 		opts.EventBudget = 30 * time.Second

@@ -167,6 +167,10 @@ func (r *Room) startVM(forAlarm bool) (*vmState, error) {
 		}
 	}
 	v.js.SetInitialized()
+	r.hasOnClose = v.fns["onClose"] != nil
+	if v.hibernate {
+		v.js.OnSetState(v.attach)
+	}
 
 	if onStart := v.fns["onStart"]; onStart != nil {
 		res, err := onStart(v.server)
@@ -389,6 +393,17 @@ func (v *vmState) disconnect(c *Conn, code int, reason string) {
 	}
 }
 
+// closeEvent runs onClose for a socket that closed while the room had no
+// VM (hibernated): it gets a JS view of its own, not listed in the room.
+func (v *vmState) closeEvent(c *Conn, code int, reason string) {
+	jc := v.js.Wrap(c, c.tags)
+	v.restoreState(c, jc)
+	defer v.js.Forget(jc)
+	if v.fns["onClose"] != nil {
+		v.call("onClose", v.logError("onClose"), jc.Object())
+	}
+}
+
 func (v *vmState) request(req *HTTPRequest, done func(*HTTPResponse)) {
 	if v.fns["onRequest"] == nil {
 		done(textResponse(500, "No onRequest handler"))
@@ -542,4 +557,30 @@ func (v *vmState) restoreState(c *Conn, jc *party.Connection) {
 		return
 	}
 	jc.SetStateValue(val)
+}
+
+// MaxAttachment is the most a hibernating socket may keep (PartyKit/workerd).
+const MaxAttachment = 2048
+
+// attach keeps a hibernating socket's state in Go the moment it is set,
+// refusing states PartyKit would refuse.
+func (v *vmState) attach(jc *party.Connection, val goja.Value) error {
+	c, ok := jc.Socket.(*Conn)
+	if !ok {
+		return nil
+	}
+	if val == nil || goja.IsNull(val) || goja.IsUndefined(val) {
+		c.saved = nil
+		return nil
+	}
+	b, err := clone.Serialize(v.vm, val)
+	if err != nil {
+		return err
+	}
+	// PartyKit stores {__pk: {id, uri}, __user: state}; count that too.
+	if len(b)+len(c.id)+len(c.uri)+24 > MaxAttachment {
+		return fmt.Errorf("A WebSocket 'attachment' cannot be larger than %d bytes", MaxAttachment)
+	}
+	c.saved = b
+	return nil
 }
