@@ -19,6 +19,11 @@ import (
 // deeper than 2000) gives a DataCloneError; an exception thrown by a getter
 // comes back as is. Either way the error is a *goja.Exception that a native
 // function can rethrow with panic(err).
+//
+// Call it on the runtime's goroutine, normally from inside a native
+// function. Called from Go with no JS on the stack, goja runs queued
+// promise jobs each time the codec calls a built-in, so user code could
+// then run in the middle of a value.
 func Serialize(vm *goja.Runtime, v goja.Value) ([]byte, error) {
 	cls := sharedClassifier()
 	if b, ok := serializePrimitive(cls, v); ok {
@@ -179,7 +184,7 @@ func (e *encoder) object(o *goja.Object) {
 	}
 	e.refs.add(o)
 	if e.depth++; e.depth > maxDepth {
-		e.throw("The value is nested more than 2000 levels deep and could not be cloned.")
+		e.throw(fmt.Sprintf("The value is nested more than %d levels deep and could not be cloned.", maxDepth))
 	}
 	switch k {
 	case kindPlain:
