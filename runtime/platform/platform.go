@@ -17,6 +17,7 @@ import (
 	"gopk/bindings/host"
 	"gopk/bindings/intl"
 	"gopk/bindings/jsutil"
+	"gopk/bindings/node"
 	"gopk/bindings/web"
 	"gopk/runtime/room"
 	"gopk/store"
@@ -53,16 +54,7 @@ func (p *Platform) Install(vm *goja.Runtime, env host.Env, processEnv map[string
 	if err != nil {
 		return nil, err
 	}
-	return &globals{vm: vm, env: env, web: g, require: newRequire(vm)}, nil
-}
-
-// newRequire is the require() handed to the bundle: Node built-ins the
-// bundler left external.
-func newRequire(vm *goja.Runtime) goja.Value {
-	return vm.ToValue(func(c goja.FunctionCall) goja.Value {
-		name := c.Argument(0).String()
-		panic(vm.NewGoError(fmt.Errorf("Cannot find module '%s'", name)))
-	})
+	return &globals{vm: vm, env: env, web: g, require: node.NewRequire(vm, env, g)}, nil
 }
 
 type globals struct {
