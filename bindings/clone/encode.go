@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/dop251/goja"
@@ -295,31 +294,28 @@ func (e *encoder) slowProperties(o *goja.Object) {
 
 // key writes a key given as a JS string, which may hold lone surrogates.
 func (e *encoder) key(k goja.String) {
-	if reflect.TypeOf(k) == e.cls.asciiType {
+	if !hasLoneSurrogate(k) {
 		e.buf = appendKey(e.buf, k.String())
 		return
 	}
 	n := k.Length()
-	units := make([]uint16, n)
-	lone := false
-	for i := range units {
-		units[i] = k.CharAt(i)
-	}
-	for i := 0; i < n; i++ {
-		switch c := units[i]; {
-		case utf16.IsSurrogate(rune(c)) && c < 0xDC00 && i+1 < n && units[i+1] >= 0xDC00 && units[i+1] <= 0xDFFF:
-			i++
-		case utf16.IsSurrogate(rune(c)):
-			lone = true
-		}
-	}
-	if !lone {
-		e.buf = appendKey(e.buf, k.String())
-		return
-	}
 	e.buf = appendUvarint(e.buf, uint64(n)<<2|keyUTF16)
-	for _, c := range units {
+	for i := 0; i < n; i++ {
+		c := k.CharAt(i)
 		e.buf = append(e.buf, byte(c), byte(c>>8))
+	}
+}
+
+func hasLoneSurrogate(s goja.String) bool {
+	rd := s.Reader()
+	for {
+		_, _, err := rd.ReadRune()
+		if err == io.EOF {
+			return false
+		}
+		if err != nil {
+			return true
+		}
 	}
 }
 
