@@ -43,6 +43,7 @@ func init() {
 		{[]string{"Headers"}, (*Globals).buildHeaders},
 		{[]string{"Request", "Response", "fetch"}, (*Globals).buildFetchClasses},
 		{[]string{"Blob", "File", "FormData"}, (*Globals).buildBlob},
+		{[]string{"WebSocket", "WebSocketPair"}, (*Globals).buildWebSocket},
 		{streamClassNames, (*Globals).buildStreamClasses},
 		{[]string{"TextEncoderStream", "TextDecoderStream", "CompressionStream", "DecompressionStream"}, (*Globals).buildStreamHelpers},
 	}
