@@ -33,6 +33,7 @@ func init() {
 		{[]string{"crypto", "Crypto"}, (*Globals).buildCrypto},
 		{[]string{"SubtleCrypto", "CryptoKey"}, (*Globals).buildSubtleClasses},
 		{[]string{"URL", "URLSearchParams"}, (*Globals).buildURL},
+		{[]string{"URLPattern"}, (*Globals).buildURLPattern},
 		{[]string{"performance"}, (*Globals).buildPerformance},
 		{[]string{"navigator"}, (*Globals).buildNavigator},
 		{[]string{"process", "scheduler", "caches"}, (*Globals).buildProcess},
@@ -167,11 +168,12 @@ var jsFiles embed.FS
 // function expression `(function (native) { ...; return exports; })` that
 // each runtime calls once with the Go natives it needs.
 type jsModule struct {
-	file string
-	cjs  bool // a vendored CommonJS/UMD file: wrapped, its exports returned
-	once sync.Once
-	prog *goja.Program
-	err  error
+	file  string
+	cjs   bool                // a vendored CommonJS/UMD file: wrapped, its exports returned
+	patch func(string) string // source fix-ups for goja, applied before compiling
+	once  sync.Once
+	prog  *goja.Program
+	err   error
 }
 
 func (m *jsModule) program() (*goja.Program, error) {
@@ -182,6 +184,9 @@ func (m *jsModule) program() (*goja.Program, error) {
 			return
 		}
 		code := string(src)
+		if m.patch != nil {
+			code = m.patch(code)
+		}
 		if m.cjs {
 			code = "(function (native) { var exports = {}, module = { exports: exports };\n" + code + "\nreturn module.exports; })"
 		}

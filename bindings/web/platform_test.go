@@ -112,3 +112,14 @@ func TestNodeishGlobals(t *testing.T) {
 		{"Buffer copy", `const a = Buffer.from("hello"), b = Buffer.alloc(3); [a.copy(b, 0, 1), b.toString()]`, `[3,"ell"]`},
 	})
 }
+
+func TestURLPattern(t *testing.T) {
+	r := newTestRoom(t, Options{})
+	runCases(t, r, []jsCase{
+		{"named groups", `const p = new URLPattern({pathname: "/parties/:party/:room"}); const m = p.exec("https://h.example/parties/main/r1?x"); [p.test("https://h.example/parties/main/r1"), m.pathname.groups, p.test("https://h.example/other")]`, `[true,{"party":"main","room":"r1"},false]`},
+		{"non-ASCII name", `new URLPattern({pathname: "/:café"}).exec("https://h/x").pathname.groups`, `{"café":"x"}`},
+		{"string with base and wildcard", `const p = new URLPattern("/api/*", "https://example.com"); [p.test("https://example.com/api/a/b"), p.exec("https://example.com/api/a/b").pathname.groups["0"], p.hostname]`, `[true,"a/b","example.com"]`},
+		{"regexp group and optional", `const p = new URLPattern({pathname: "/item/:id(\\d+)/:tab?"}); [p.test({pathname: "/item/12"}), p.test({pathname: "/item/12/info"}), p.test({pathname: "/item/ab"})]`, `[true,true,false]`},
+		{"bad pattern", `try { new URLPattern({pathname: "/(("}); "accepted" } catch (e) { e.name }`, `"TypeError"`},
+	})
+}
