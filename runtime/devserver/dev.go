@@ -41,6 +41,8 @@ type Options struct {
 	// Rooms tunes the rooms (budgets, limits); Store, Platform, Storage and
 	// Logger are filled in.
 	Rooms room.Options
+	// Live reloads open pages after serve.build is rebuilt (--live).
+	Live bool
 }
 
 // Server is a running dev server.
@@ -56,6 +58,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	current *project.Built
+	client  clientState // serve.build (client.go)
 }
 
 // Start loads and builds the project and starts serving. It fails if the
@@ -92,6 +95,10 @@ func Start(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.current = built
+	if err := s.buildClient(p); err != nil {
+		ln.Close()
+		return nil, err
+	}
 
 	dbOpts := store.Options{}
 	dir := p.Persist.Path
@@ -109,7 +116,8 @@ func Start(o Options) (*Server, error) {
 	ro.Store, ro.Platform, ro.Storage, ro.Logger = db, o.Platform, o.Storage, o.Logger
 	s.rooms = room.New(built.Code, ro)
 	s.router = router.New(s.site(built), o.Logger)
-	s.http = &http.Server{Handler: s.router, ReadHeaderTimeout: 10 * time.Second}
+	s.http = router.HTTPServer(s.router)
+	s.serveLiveReload()
 	go func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("http server stopped", "error", err)
@@ -145,6 +153,9 @@ func (s *Server) Rebuild() error {
 		port := s.ln.Addr().(*net.TCPAddr).Port
 		b, err = project.Build(p, project.Options{Host: fmt.Sprintf("127.0.0.1:%d", port), Namespace: "dev"})
 		if err == nil {
+			err = s.buildClient(p)
+		}
+		if err == nil {
 			s.mu.Lock()
 			same := s.current != nil && s.current.Code.Version == b.Code.Version
 			s.current = b
@@ -153,6 +164,7 @@ func (s *Server) Rebuild() error {
 			if !same {
 				s.rooms.SetCode(b.Code)
 			}
+			s.publishClient()
 			fmt.Fprintf(s.out, "gopk dev: rebuilt in %s\n", b.Took.Round(time.Millisecond))
 			return nil
 		}
@@ -188,6 +200,7 @@ func (s *Server) watchedFiles() []string {
 		files = append(files, b.Project.ConfigPath)
 	}
 	files = append(files, b.Project.EnvFiles...)
+	files = append(files, s.clientInputs()...)
 	return files
 }
 

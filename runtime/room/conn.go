@@ -159,10 +159,17 @@ func (c *Conn) attach(w http.ResponseWriter, r *http.Request) error {
 const writeWait = 10 * time.Second
 
 func (c *Conn) writeLoop(ws *websocket.Conn) {
+	ping := time.NewTicker(c.owner.options().PingInterval)
+	defer ping.Stop()
 	for {
 		select {
 		case <-c.done:
 			return
+		case <-ping.C:
+			if err := ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				ws.Close()
+				return
+			}
 		case f := <-c.out:
 			_ = ws.SetWriteDeadline(time.Now().Add(writeWait))
 			var err error
@@ -189,8 +196,16 @@ func (c *Conn) writeLoop(ws *websocket.Conn) {
 
 func (c *Conn) readLoop(ws *websocket.Conn) {
 	max := int64(c.owner.options().MaxMessage)
+	// A peer that answers neither data nor pings for two intervals is gone.
+	ping := c.owner.options().PingInterval
+	silence := 2*ping + min(ping, writeWait)
+	alive := func() { _ = ws.SetReadDeadline(time.Now().Add(silence)) }
+	ws.SetPongHandler(func(string) error { alive(); return nil })
 	var buf bytes.Buffer
 	for {
+		if c.ReadyState() != party.Closing { // a closing socket keeps its shorter deadline
+			alive()
+		}
 		typ, rd, err := ws.NextReader()
 		if err != nil {
 			code, reason := 1006, ""

@@ -103,6 +103,10 @@ func (r *Room) post(ev func()) bool {
 func (r *Room) Connect(id, uri string, req *HTTPRequest) (*Conn, <-chan error) {
 	c := newConn(r, id, uri)
 	res := make(chan error, 1)
+	if max := r.m.opts.MaxConnections; max > 0 && r.m.conns.Load() >= int64(max) {
+		res <- &RejectError{Code: 1013, Reason: fmt.Sprintf("Server is full (%d connections); try again later", max)}
+		return c, res
+	}
 	if !r.post(func() { r.connect(c, req, res) }) {
 		res <- ErrStopped
 	}
@@ -114,8 +118,26 @@ type OnConnectError struct{ Message string }
 
 func (e *OnConnectError) Error() string { return e.Message }
 
+// RejectError refuses a socket: it is upgraded, then closed with Code and
+// Reason, so every client (browsers included) can read why.
+type RejectError struct {
+	Code   int
+	Reason string
+}
+
+func (e *RejectError) Error() string { return e.Reason }
+
 // Attach finishes a Connect: the 101 is written, then queued frames flow.
 func (r *Room) Attach(c *Conn, w http.ResponseWriter, req *http.Request, connectErr error) {
+	var rej *RejectError
+	if errors.As(connectErr, &rej) {
+		// Not in the room: close straight from Go, nothing to gate.
+		if err := c.attach(w, req); err == nil {
+			c.ready.Store(party.Closing)
+			c.enqueue(frame{close: true, code: rej.Code, data: []byte(rej.Reason)})
+		}
+		return
+	}
 	if err := c.attach(w, req); err != nil {
 		return
 	}
@@ -160,6 +182,10 @@ func (r *Room) closed(c *Conn, code int, reason string) {
 // --- event handlers, on the loop -------------------------------------------
 
 func (r *Room) connect(c *Conn, req *HTTPRequest, res chan<- error) {
+	if max := r.m.opts.MaxRoomConnections; max > 0 && len(r.conns) >= max {
+		res <- &RejectError{Code: 1013, Reason: fmt.Sprintf("Room is full (%d connections)", max)}
+		return
+	}
 	r.withVM(false, func(v *vmState, err error) {
 		if err != nil {
 			res <- &OnConnectError{Message: err.Error()}

@@ -41,6 +41,14 @@ type Options struct {
 	SendQueue int
 	// MaxMessage is the largest incoming frame (PartyKit: 1 MiB).
 	MaxMessage int
+	// MaxConnections caps open sockets in the process, MaxRoomConnections
+	// in one room; sockets over a cap are closed with 1013 and a reason.
+	// Defaults 100,000 and 10,000; negative means no cap.
+	MaxConnections, MaxRoomConnections int
+	// PingInterval is how often idle sockets are pinged (in Go: a
+	// hibernated room is not woken); a socket silent for two intervals is
+	// dropped. Default 30 s.
+	PingInterval time.Duration
 	// HibernateAfter is how long a hibernating server (options.hibernate,
 	// or an object server with onMessage) stays quiet before its VM is freed
 	// while its sockets stay open. Default 10 s; negative never.
@@ -98,6 +106,15 @@ func New(code *Code, opts Options) *Rooms {
 	}
 	if opts.MaxMessage == 0 {
 		opts.MaxMessage = 1 << 20
+	}
+	if opts.MaxConnections == 0 {
+		opts.MaxConnections = 100_000
+	}
+	if opts.MaxRoomConnections == 0 {
+		opts.MaxRoomConnections = 10_000
+	}
+	if opts.PingInterval == 0 {
+		opts.PingInterval = 30 * time.Second
 	}
 	if opts.HibernateAfter == 0 {
 		opts.HibernateAfter = 10 * time.Second

@@ -37,7 +37,8 @@ type Env struct {
 
 // Options tune Start.
 type Options struct {
-	Rooms room.Options // Store, Platform, Storage and Logger are filled in
+	Rooms             room.Options // Store, Platform, Storage and Logger are filled in
+	ReadHeaderTimeout time.Duration
 }
 
 // Start writes files (path → content; partykit.json defaults to a main party
@@ -73,7 +74,13 @@ func Start(t testing.TB, files map[string]string, opts ...Options) *Env {
 	ro.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	rooms := room.New(b.Code, ro)
 	rt := router.New(&router.Site{Rooms: rooms, Assets: b.Assets}, ro.Logger)
-	srv := httptest.NewServer(rt)
+	srv := httptest.NewUnstartedServer(rt)
+	hs := router.HTTPServer(rt)
+	if o.ReadHeaderTimeout > 0 {
+		hs.ReadHeaderTimeout = o.ReadHeaderTimeout
+	}
+	srv.Config = hs
+	srv.Start()
 	e := &Env{t: t, Dir: dir, Rooms: rooms, Router: rt, Server: srv, DB: db, Logs: logs}
 	t.Cleanup(func() {
 		srv.CloseClientConnections()

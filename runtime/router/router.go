@@ -114,6 +114,7 @@ func FullURL(r *http.Request) string {
 }
 
 func (rt *Router) readRequest(w http.ResponseWriter, r *http.Request) (*room.HTTPRequest, bool) {
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(BodyTimeout))
 	req, err := incoming(r)
 	if errors.Is(err, errTooLarge) {
 		plain(w, http.StatusRequestEntityTooLarge, "Request body too large")
