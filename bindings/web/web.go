@@ -96,6 +96,13 @@ func Install(vm *goja.Runtime, env host.Env, opts Options) (*Globals, error) {
 	if err := g.installLazy(); err != nil {
 		return nil, fmt.Errorf("web.Install: %w", err)
 	}
+	// queueMicrotask is defined eagerly so it replaces one an earlier
+	// installer (bindings/es) put there: this one reports throwing callbacks
+	// through Options.ReportError.
+	qm := g.buildQueueMicrotask()[0]
+	if err := global.DefineDataProperty("queueMicrotask", qm, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
+		return nil, fmt.Errorf("web.Install: define queueMicrotask: %w", err)
+	}
 	return g, nil
 }
 
