@@ -24,6 +24,7 @@ func main() {
 	}
 	root.SetVersionTemplate("gopk {{.Version}}\n")
 	root.AddCommand(devCommand(), versionCommand())
+	root.AddCommand(serveCommand(), deployCommand(), listCommand(), infoCommand(), deleteCommand(), rollbackCommand(), envCommand(), tailCommand(), tokenCommand())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "gopk:", err)
 		os.Exit(1)
