@@ -136,7 +136,11 @@ func (s *Server) fireAlarm(k store.RoomKey, t time.Time) {
 	if k.Project != s.rooms.Code().Project || !s.rooms.HasParty(k.Party) {
 		return
 	}
-	s.rooms.Room(k.Party, k.Room).Alarm(t)
+	for attempt := 0; attempt < 3; attempt++ {
+		if s.rooms.Room(k.Party, k.Room).Alarm(t) {
+			return
+		}
+	}
 }
 
 // Addr is where the server listens.

@@ -36,7 +36,9 @@ type Room struct {
 	// hasOnClose remembers whether the server has onClose, so a socket
 	// closing while the room hibernates knows to wake it.
 	hasOnClose bool
-	stopped    bool
+	// alarmRetries counts consecutive failures of onAlarm.
+	alarmRetries int
+	stopped      bool
 }
 
 // ErrStopped is returned for events that reach a room as it shuts down; the
@@ -266,13 +268,51 @@ func (r *Room) request(req *HTTPRequest, res chan<- *HTTPResponse) {
 	})
 }
 
+// alarm runs onAlarm for the alarm set for t. As on Durable Objects the
+// alarm is cleared as it starts (getAlarm() is null inside onAlarm unless it
+// sets a new one); a throwing onAlarm is retried with backoff from 2 s,
+// doubling, up to MaxAlarmRetries times.
 func (r *Room) alarm(t time.Time) {
+	if r.store == nil {
+		return
+	}
+	cur, ok, err := r.store.GetAlarm()
+	if err != nil || !ok || cur.UnixMilli() != t.UnixMilli() {
+		return // changed since it was scheduled; the new one fires on its own
+	}
+	_ = r.store.DeleteAlarm()
 	r.withVM(true, func(v *vmState, err error) {
 		if err != nil {
+			r.retryAlarm(err)
 			return
 		}
-		v.alarm(func(error) {})
+		v.alarm(func(err error) {
+			if err != nil {
+				r.retryAlarm(err)
+				return
+			}
+			r.alarmRetries = 0
+		})
 	})
+}
+
+// MaxAlarmRetries is how often a failing onAlarm is retried.
+const MaxAlarmRetries = 6
+
+func (r *Room) retryAlarm(cause error) {
+	if _, set, _ := r.store.GetAlarm(); set {
+		r.alarmRetries = 0 // the handler scheduled its own next alarm
+		return
+	}
+	if r.alarmRetries >= MaxAlarmRetries {
+		r.log.Error("onAlarm failed; giving up after retries", "retries", r.alarmRetries, "error", cause)
+		r.alarmRetries = 0
+		return
+	}
+	delay := r.m.opts.AlarmRetryBase << r.alarmRetries
+	r.alarmRetries++
+	r.log.Warn("onAlarm failed; retrying", "in", delay, "attempt", r.alarmRetries)
+	_ = r.store.SetAlarm(time.Now().Add(delay))
 }
 
 // broadcast frames a message once and queues it for every socket in to.
@@ -359,8 +399,21 @@ func (r *Room) idleWait() time.Duration {
 
 func (r *Room) quiet() bool {
 	timers, work := r.loop.Pending()
-	return timers == 0 && work == 0 && r.gate.idle() && !r.loop.Held()
+	if timers > 0 || work > 0 || !r.gate.idle() || r.loop.Held() {
+		return false
+	}
+	// An alarm due soon keeps the room's VM (and its in-memory state) for
+	// it; later alarms wake the room from storage.
+	if r.store != nil {
+		if at, set, err := r.store.GetAlarm(); err == nil && set && time.Until(at) < alarmKeepsAwake {
+			return false
+		}
+	}
+	return true
 }
+
+// alarmKeepsAwake is how near an alarm must be to keep an idle room alive.
+const alarmKeepsAwake = time.Minute
 
 func (r *Room) idleCheck() {
 	r.idleTimer = nil

@@ -53,6 +53,9 @@ type Options struct {
 	// or an object server with onMessage) stays quiet before its VM is freed
 	// while its sockets stay open. Default 10 s; negative never.
 	HibernateAfter time.Duration
+	// AlarmRetryBase is the first retry delay of a failing onAlarm; it
+	// doubles each time. Default 2 s (Durable Objects').
+	AlarmRetryBase time.Duration
 	// EventBudget is how long one event (a handler and the promise jobs it
 	// queues) may run before the room is reset. Default 30 s, like Durable
 	// Objects; negative disables.
@@ -115,6 +118,9 @@ func New(code *Code, opts Options) *Rooms {
 	}
 	if opts.PingInterval == 0 {
 		opts.PingInterval = 30 * time.Second
+	}
+	if opts.AlarmRetryBase == 0 {
+		opts.AlarmRetryBase = 2 * time.Second
 	}
 	if opts.HibernateAfter == 0 {
 		opts.HibernateAfter = 10 * time.Second
