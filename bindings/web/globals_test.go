@@ -92,7 +92,7 @@ func TestConsole(t *testing.T) {
 		"DEBUG debug null undefined",
 		"INFO { a: { b: { c: [Object] } } }",
 		"INFO <ref *1> { name: 'loop', self: [Circular *1] }",
-		"INFO [ 1 ]|{ k: 'v' }|{\"j\":1}|42|1500|.|%|%x",
+		"INFO [ 1, [length]: 1 ]|{ k: 'v' }|{\"j\":1}|42|1500|.|%|%x",
 		"ERROR Assertion failed: math is hard",
 		"INFO default: 1",
 		"INFO default: 2",

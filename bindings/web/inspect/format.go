@@ -70,7 +70,7 @@ func formatDirectives(vm *goja.Runtime, b *strings.Builder, f string, args []goj
 		case 'j':
 			b.WriteString(formatJSON(vm, a))
 		case 'o':
-			b.WriteString(Inspect(vm, a, Options{Depth: 4, BreakLength: DefaultOptions.BreakLength}))
+			b.WriteString(Inspect(vm, a, Options{Depth: 4, BreakLength: DefaultOptions.BreakLength, ShowHidden: true}))
 		case 'O':
 			b.WriteString(Inspect(vm, a, DefaultOptions))
 		case 'c':

@@ -23,6 +23,8 @@ type Options struct {
 	Depth int
 	// BreakLength is the line width beyond which entries go one per line.
 	BreakLength int
+	// ShowHidden adds non-enumerable details (an array's [length]), as %o.
+	ShowHidden bool
 }
 
 // DefaultOptions are Node's defaults.
@@ -68,7 +70,7 @@ func (in *inspector) value(v goja.Value, depth int, nested bool) string {
 	}
 	switch x := v.(type) {
 	case *goja.Symbol:
-		return x.String()
+		return symbolString(x)
 	case *goja.Object:
 		return in.object(x, depth)
 	}
@@ -251,7 +253,12 @@ func (in *inspector) objectBody(o *goja.Object, depth int) string {
 	case "RegExp":
 		return in.withProps(o, depth, o.String(), "")
 	case "Number", "String", "Boolean":
-		prim := in.vm.ToValue(o.Export())
+		prim := goja.Value(goja.Undefined())
+		if valueOf, ok := goja.AssertFunction(o.Get("valueOf")); ok {
+			if v, err := valueOf(o); err == nil {
+				prim = v
+			}
+		}
 		return in.withProps(o, depth, "["+o.ClassName()+": "+in.value(prim, depth+1, true)+"]", "")
 	case "WeakMap", "WeakSet":
 		return o.ClassName() + " { <items unknown> }"
@@ -362,7 +369,7 @@ func (in *inspector) arrayBuffer(ab goja.ArrayBuffer) string {
 
 func (in *inspector) array(o *goja.Object, depth int) string {
 	n := int(in.get(func() goja.Value { return o.Get("length") }).ToInteger())
-	if in.tooDeep(depth) {
+	if in.tooDeep(depth) && (n > 0 || len(o.Keys()) > 0) {
 		return "[Array]"
 	}
 	prefix := in.prefix(o, "Array")
@@ -371,6 +378,9 @@ func (in *inspector) array(o *goja.Object, depth int) string {
 	}
 	entries := in.indexed(o, n, depth)
 	entries = append(entries, in.props(o, depth, true)...)
+	if in.opts.ShowHidden {
+		entries = append(entries, "[length]: "+strconv.Itoa(n))
+	}
 	return prefix + in.join(entries, "[", "]", depth)
 }
 
@@ -442,7 +452,7 @@ func (in *inspector) mapOrSet(o *goja.Object, depth int, isMap bool) string {
 
 func (in *inspector) plain(o *goja.Object, depth int) string {
 	prefix := in.prefix(o, "Object")
-	if in.tooDeep(depth) {
+	if in.tooDeep(depth) && (len(o.Keys()) > 0 || len(o.Symbols()) > 0) {
 		name := strings.TrimSpace(prefix)
 		if name == "" {
 			name = "Object"
@@ -459,7 +469,8 @@ func (in *inspector) plain(o *goja.Object, depth int) string {
 // withProps appends own enumerable properties to a head such as
 // "[Function: f]", as node prints `[Function: f] { a: 1 }`.
 func (in *inspector) withProps(o *goja.Object, depth int, head, body string) string {
-	entries := in.props(o, depth, false)
+	// A String object's characters are index keys; node does not list them.
+	entries := in.props(o, depth, o.ClassName() == "String")
 	if o.ClassName() == "Error" {
 		entries = withoutKeys(entries, "stack", "message")
 	}
@@ -504,7 +515,7 @@ func (in *inspector) props(o *goja.Object, depth int, skipIndices bool) []string
 	for _, s := range o.Symbols() {
 		sym := s
 		v := in.get(func() goja.Value { return o.GetSymbol(sym) })
-		entries = append(entries, "["+sym.String()+"]: "+in.value(v, depth+1, true))
+		entries = append(entries, "["+symbolString(sym)+"]: "+in.value(v, depth+1, true))
 	}
 	return entries
 }
@@ -589,7 +600,7 @@ func isIdentifier(s string) bool {
 	}
 	for i, r := range s {
 		switch {
-		case r == '_' || r == '$' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'):
+		case r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'):
 		case i > 0 && r >= '0' && r <= '9':
 		default:
 			return false
@@ -608,6 +619,11 @@ func isIndex(s string) bool {
 		}
 	}
 	return true
+}
+
+// symbolString is String(sym): "Symbol(description)".
+func symbolString(s *goja.Symbol) string {
+	return "Symbol(" + s.String() + ")"
 }
 
 // isTypedArray: typed arrays export as Go slices of numbers; a JS Array
