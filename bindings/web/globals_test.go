@@ -42,6 +42,7 @@ func TestTimers(t *testing.T) {
 		{"interval repeats until cleared inside", `new Promise(res => { let n = 0; const id = setInterval(() => { if (++n === 3) { clearInterval(id); setTimeout(() => res(n), 30); } }, 2); })`, `3`},
 		{"clearInterval via clearTimeout", `new Promise(res => { let n = 0; const id = setInterval(() => n++, 2); setTimeout(() => { clearTimeout(id); const m = n; setTimeout(() => res(n === m && m > 0), 20); }, 15); })`, `true`},
 		{"callback must be a function", `setTimeout("1+1", 0)`, `throws TypeError: setTimeout: the callback must be a function`},
+		{"deadline order holds when the loop was busy", `new Promise(res => { const log = []; for (let i = 0; i < 20; i++) setTimeout(() => log.push(i), 20 - i); const until = Date.now() + 60; while (Date.now() < until) {} setTimeout(() => res(log.join(",")), 30); })`, `"19,18,17,16,15,14,13,12,11,10,9,8,7,6,5,4,3,2,1,0"`},
 		{"negative delay is zero", `new Promise(res => setTimeout(() => res("ran"), -5))`, `"ran"`},
 		{"queueMicrotask before timers", `new Promise(res => { const log = []; setTimeout(() => { log.push("timer"); res(log); }, 0); queueMicrotask(() => log.push("micro")); Promise.resolve().then(() => log.push("promise")); log.push("sync"); })`, `["sync","micro","promise","timer"]`},
 	})

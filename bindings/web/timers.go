@@ -1,7 +1,9 @@
 package web
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/dop251/goja"
@@ -10,33 +12,70 @@ import (
 // maxTimerDelay is the largest delay browsers and workerd honour (2^31-1 ms).
 const maxTimerDelay = math.MaxInt32
 
-// timerTable maps the numeric ids JS sees to the loop's cancel functions.
-// Ids are shared by timeouts and intervals, as the HTML spec says.
+// timerTable maps the numeric ids JS sees to pending timers. Ids are
+// shared by timeouts and intervals, as the HTML spec says.
 type timerTable struct {
 	next int64
-	live map[int64]func() bool
+	live map[int64]*timerEntry
 }
 
-func (t *timerTable) add(cancel func() bool) int64 {
+// timerEntry is one scheduled callback. Each has its own loop timer; when
+// one fires, every live timer due no later than it runs first, in deadline
+// order, so two timers whose Go timers raced still run in the order their
+// deadlines say (a 1 ms timeout before a 20 ms one, however busy the host).
+type timerEntry struct {
+	id       int64
+	deadline time.Time
+	cancel   func() bool
+	run      func()
+}
+
+func (t *timerTable) add(e *timerEntry) {
 	if t.live == nil {
-		t.live = make(map[int64]func() bool)
+		t.live = make(map[int64]*timerEntry)
 	}
+	t.live[e.id] = e
+}
+
+func (t *timerTable) newID() int64 {
 	t.next++
-	t.live[t.next] = cancel
 	return t.next
 }
 
 func (t *timerTable) cancel(id int64) {
-	if c, ok := t.live[id]; ok {
+	if e, ok := t.live[id]; ok {
 		delete(t.live, id)
-		c()
+		e.cancel()
 	}
 }
 
 func (t *timerTable) cancelAll() {
-	for id, c := range t.live {
+	for id, e := range t.live {
 		delete(t.live, id)
-		c()
+		e.cancel()
+	}
+}
+
+// fireUpTo runs, in deadline order, every live timer due by e's deadline.
+func (t *timerTable) fireUpTo(e *timerEntry) {
+	var due []*timerEntry
+	for _, x := range t.live {
+		if !x.deadline.After(e.deadline) {
+			due = append(due, x)
+		}
+	}
+	slices.SortFunc(due, func(a, b *timerEntry) int {
+		if c := a.deadline.Compare(b.deadline); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	for _, x := range due {
+		if t.live[x.id] != x {
+			continue // cleared or re-armed by an earlier callback
+		}
+		x.cancel()
+		x.run()
 	}
 }
 
@@ -97,21 +136,13 @@ func (g *Globals) startTimer(fn goja.Callable, delay time.Duration, repeat bool,
 	if g.closed {
 		return 0
 	}
-	var id int64
-	var arm func()
 	var ctx any
 	if g.asyncCtx != nil {
 		ctx = g.asyncCtx.Grab()
 	}
-	fire := func() {
-		if _, live := g.timers.live[id]; !live {
-			return
-		}
-		if repeat {
-			arm()
-		} else {
-			delete(g.timers.live, id)
-		}
+	id := g.timers.newID()
+	var arm func()
+	call := func() {
 		if g.asyncCtx != nil {
 			g.asyncCtx.Resumed(ctx)
 			defer g.asyncCtx.Exited()
@@ -121,9 +152,22 @@ func (g *Globals) startTimer(fn goja.Callable, delay time.Duration, repeat bool,
 		}
 	}
 	arm = func() {
-		g.timers.live[id] = g.env.Loop.AfterFunc(delay, fire)
+		e := &timerEntry{id: id, deadline: time.Now().Add(delay)}
+		e.run = func() {
+			if repeat {
+				arm()
+			} else {
+				delete(g.timers.live, id)
+			}
+			call()
+		}
+		e.cancel = g.env.Loop.AfterFunc(delay, func() {
+			if g.timers.live[id] == e {
+				g.timers.fireUpTo(e)
+			}
+		})
+		g.timers.add(e)
 	}
-	id = g.timers.add(nil)
 	arm()
 	return id
 }
