@@ -21,6 +21,7 @@ import (
 	"github.com/cockroachdb/pebble/vfs"
 
 	"gopk/runtime/config"
+	"gopk/runtime/cron"
 	"gopk/runtime/project"
 	"gopk/runtime/room"
 	"gopk/runtime/router"
@@ -59,6 +60,7 @@ type Server struct {
 	mu      sync.Mutex
 	current *project.Built
 	client  clientState // serve.build (client.go)
+	crons   *cron.Scheduler
 }
 
 // Start loads and builds the project and starts serving. It fails if the
@@ -124,12 +126,51 @@ func Start(o Options) (*Server, error) {
 		}
 	}()
 	go db.RunAlarms(context.Background(), s.fireAlarm)
+	s.schedule(built)
 	fmt.Fprintf(s.out, "gopk dev: ready on http://localhost:%d (built in %s)\n", port, built.Took.Round(time.Millisecond))
 	return s, nil
 }
 
 func (s *Server) site(b *project.Built) *router.Site {
-	return &router.Site{Rooms: s.rooms, Assets: b.Assets, Dev: true}
+	crons := b.Project.Crons
+	return &router.Site{Rooms: s.rooms, Assets: b.Assets, Dev: true,
+		Cron: func(name string) (string, bool) {
+			expr, ok := crons[name]
+			if !ok {
+				return "", false
+			}
+			if err := s.runCron(name, expr, time.Now()); err != nil {
+				return fmt.Sprintf("cron %s failed: %s", name, err), true
+			}
+			return fmt.Sprintf("ran cron %s: %s", name, expr), true
+		}}
+}
+
+// runCron runs the main party's onCron.
+func (s *Server) runCron(name, expr string, at time.Time) error {
+	e, err := s.rooms.Edge("main")
+	if err != nil {
+		return err
+	}
+	if !e.Has("onCron") {
+		return fmt.Errorf("the main party has no onCron")
+	}
+	return e.Cron(name, expr, at)
+}
+
+// schedule (re)starts the crons of the current version.
+func (s *Server) schedule(b *project.Built) {
+	s.crons.Stop()
+	s.crons = nil
+	if len(b.Project.Crons) == 0 {
+		return
+	}
+	sc, err := cron.Start(b.Project.Crons, s.runCron, s.log)
+	if err != nil {
+		fmt.Fprintf(s.out, "gopk dev: %s\n", err)
+		return
+	}
+	s.crons = sc
 }
 
 func (s *Server) fireAlarm(k store.RoomKey, t time.Time) {
@@ -168,6 +209,7 @@ func (s *Server) Rebuild() error {
 			if !same {
 				s.rooms.SetCode(b.Code)
 			}
+			s.schedule(b)
 			s.publishClient()
 			fmt.Fprintf(s.out, "gopk dev: rebuilt in %s\n", b.Took.Round(time.Millisecond))
 			return nil
@@ -186,6 +228,7 @@ func (s *Server) Current() *project.Built {
 
 // Shutdown stops accepting, closes sockets (1001), and flushes storage.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.crons.Stop()
 	_ = s.http.Shutdown(ctx)
 	s.rooms.Close(1001, "Server shutting down", 5*time.Second)
 	return s.db.Close()

@@ -94,6 +94,7 @@ func Build(p *config.Project, o Options) (*Built, error) {
 	}
 	if p.Serve != nil {
 		b.Assets = &router.Assets{Dir: p.Serve.Path, SinglePageApp: p.Serve.SinglePageApp}
+		b.Code.Asset = b.Assets.Response
 	}
 	b.Took = time.Since(start)
 	return b, nil

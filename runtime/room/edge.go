@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/google/uuid"
@@ -237,6 +238,8 @@ func (e *Edge) lobby(req *HTTPRequest, id string) *goja.Object {
 		parties.Set(name, p)
 	}
 	l.Set("parties", parties)
+	l.Set("ai", goja.Undefined())
+	l.Set("assets", newAssets(vm, e.globals, e.code))
 	l.Set("vectorize", vm.NewObject())
 	bindings := vm.NewObject()
 	bindings.Set("r2", vm.NewObject())
@@ -354,4 +357,42 @@ func (edgeHost) Release()                               {}
 func (h edgeHost) Parties() []string                    { return h.e.m.Parties() }
 func (h edgeHost) Stub(partyName, id string) *goja.Object {
 	return h.e.stubs(func() string { return "" }).get(partyName, id)
+}
+
+// Cron runs the main party's onCron for the cron named name (expression
+// expr), as PartyKit's scheduled handler does.
+func (e *Edge) Cron(name, expr string, scheduled time.Time) error {
+	res := make(chan error, 1)
+	ok := e.loop.Post(func() {
+		fn, isFn := goja.AssertFunction(e.def.Get("onCron"))
+		if !isFn {
+			res <- fmt.Errorf("party %s has no onCron", e.party)
+			return
+		}
+		vm := e.vm
+		ctrl := vm.NewObject()
+		ctrl.Set("name", name)
+		ctrl.Set("cron", expr)
+		ctrl.Set("scheduledTime", scheduled.UnixMilli())
+		ctrl.Set("noRetry", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
+		lobby := e.lobby(&HTTPRequest{URL: "http://localhost/"}, "")
+		out, err := fn(e.def, ctrl, lobby, e.execCtx())
+		if err != nil {
+			e.m.log.Error("onCron threw", "party", e.party, "cron", name, "error", jsutil.Stack(err))
+			res <- fmt.Errorf("%s", jsutil.Message(err))
+			return
+		}
+		jsutil.Await(vm, out, func(_ goja.Value, err error) {
+			if err != nil {
+				e.m.log.Error("onCron threw", "party", e.party, "cron", name, "error", jsutil.Stack(err))
+				res <- fmt.Errorf("%s", jsutil.Message(err))
+				return
+			}
+			res <- nil
+		})
+	})
+	if !ok {
+		return ErrStopped
+	}
+	return <-res
 }

@@ -26,6 +26,9 @@ type Code struct {
 	Programs   map[string]*goja.Program // party name → compiled bundle
 	Vars       map[string]any           // room.env
 	ProcessEnv map[string]string        // process.env
+	// Asset reads a static asset for context.assets.fetch(path); nil when
+	// the project serves none. It returns nil for a missing asset.
+	Asset func(path string) *HTTPResponse
 }
 
 // Options configure a Rooms.

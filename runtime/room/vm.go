@@ -121,6 +121,8 @@ func (r *Room) startVM(forAlarm bool) (*vmState, error) {
 	}
 	envVal, _ := jsonParse(vm, string(envJSON))
 	ctx := vm.NewObject()
+	ctx.Set("ai", goja.Undefined())
+	ctx.Set("assets", newAssets(vm, globals, code))
 	ctx.Set("vectorize", vm.NewObject())
 	bindings := vm.NewObject()
 	bindings.Set("r2", vm.NewObject())
@@ -505,8 +507,6 @@ func (h *roomHost) Stub(partyName, id string) *goja.Object {
 	return (*vmState)(h).stub(partyName, id)
 }
 
-var _ = strings.TrimSpace
-
 // reconnect runs onConnect again for a socket carried over by a live swap.
 func (v *vmState) reconnect(c *Conn) {
 	jc := v.conns[c]
@@ -583,4 +583,28 @@ func (v *vmState) attach(jc *party.Connection, val goja.Value) error {
 	}
 	c.saved = b
 	return nil
+}
+
+// newAssets is context.assets: fetch(path) resolves to a Response for a
+// static asset, or null.
+func newAssets(vm *goja.Runtime, globals Globals, code *Code) *goja.Object {
+	o := vm.NewObject()
+	o.Set("fetch", func(c goja.FunctionCall) goja.Value {
+		path := c.Argument(0).String()
+		if !strings.HasPrefix(path, "/") {
+			panic(vm.NewTypeError("assets.fetch: path must start with /"))
+		}
+		p, resolve, _ := vm.NewPromise()
+		var resp *HTTPResponse
+		if code.Asset != nil {
+			resp = code.Asset(path)
+		}
+		if resp == nil {
+			_ = resolve(goja.Null())
+		} else {
+			_ = resolve(globals.NewResponse(resp))
+		}
+		return vm.ToValue(p)
+	})
+	return o
 }

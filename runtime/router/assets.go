@@ -8,6 +8,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"gopk/runtime/room"
 )
 
 // Assets serves a project's static files (partykit.json "serve").
@@ -83,4 +85,18 @@ func serveFile(w http.ResponseWriter, r *http.Request, file string, status int) 
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(data)
 	}
+}
+
+// Response reads the asset at path (as context.assets.fetch sees it), or
+// returns nil when there is none.
+func (a *Assets) Response(path string) *room.HTTPResponse {
+	file, ok := a.lookup(path)
+	if !ok {
+		return nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	return &room.HTTPResponse{Status: http.StatusOK, Header: http.Header{"Content-Type": {ContentType(file)}}, Body: data}
 }
