@@ -102,7 +102,8 @@ func Start(o Options) (*Server, error) {
 		return nil, err
 	}
 
-	dbOpts := store.Options{}
+	// Pebble's own chatter (WAL replays, compactions) is not for dev users.
+	dbOpts := store.Options{Logger: slog.New(minLevel{o.Logger.Handler(), slog.LevelWarn})}
 	dir := p.Persist.Path
 	if !p.Persist.Enabled {
 		dbOpts.FS = vfs.NewMem()
@@ -253,4 +254,14 @@ func (s *Server) watchedFiles() []string {
 
 func inNodeModules(p string) bool {
 	return strings.Contains("/"+filepath.ToSlash(p)+"/", "/node_modules/")
+}
+
+// minLevel drops records below a level.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
 }
