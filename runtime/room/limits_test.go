@@ -154,3 +154,27 @@ func TestPingsDropDeadPeersWithoutWakingHibernatedRooms(t *testing.T) {
 		t.Fatalf("pings woke the room or dropped the live peer: %+v", st)
 	}
 }
+
+func TestOnFetchCanAnswerWithAWebSocketPair(t *testing.T) {
+	env := roomtest.Start(t, map[string]string{"party/index.ts": `
+import type * as Party from "partykit/server";
+export default class S implements Party.Server {
+  static onFetch(req: Party.Request) {
+    if (req.headers.get("Upgrade") !== "websocket") return new Response("plain " + new URL(req.url).pathname);
+    const pair = new WebSocketPair();
+    const [client, server] = Object.values(pair);
+    server.accept();
+    server.send("welcome");
+    server.addEventListener("message", (e: MessageEvent) => server.send("pair echo " + e.data));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+}`})
+	c := env.WS("/socket.io/")
+	if got := c.Next(2 * time.Second); got != "welcome" {
+		t.Fatalf("first frame %q", got)
+	}
+	c.Send("hi")
+	if got := c.Next(2 * time.Second); got != "pair echo hi" {
+		t.Fatalf("echo %q", got)
+	}
+}

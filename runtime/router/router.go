@@ -230,6 +230,13 @@ func (rt *Router) other(w http.ResponseWriter, r *http.Request, site *Site, rawP
 			return
 		}
 		if resp := mainEdge.Fetch(req); resp != nil {
+			if resp.Status == http.StatusSwitchingProtocols && resp.WebSocket != nil && upgrade {
+				// onFetch answered with one end of a WebSocketPair.
+				if !mainEdge.AcceptPair(resp.WebSocket, w, r) {
+					plain(w, http.StatusInternalServerError, "onFetch returned a 101 without a WebSocket")
+				}
+				return
+			}
 			writeResponse(w, r, resp)
 			return
 		}
