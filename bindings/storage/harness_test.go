@@ -28,6 +28,9 @@ type harness struct {
 	vm   *goja.Runtime
 	// flushErr is set if an end-of-turn flush failed.
 	flushErr error
+	// afterTurn, if set, runs on the loop after each turn's flush with the
+	// ticket that turn's output waits for (the runtime's output gate).
+	afterTurn func(store.Ticket)
 }
 
 var testRoom = store.RoomKey{Project: "p", Party: "main", Room: "r"}
@@ -57,8 +60,12 @@ func newRoomHarness(t testing.TB, db *store.DB, k store.RoomKey) *harness {
 	h := &harness{t: t, db: db, room: db.Room(k)}
 	h.loop = eventloop.New(eventloop.Options{RunJob: func(fn func()) {
 		fn()
-		if _, err := h.room.Flush(); err != nil && h.flushErr == nil {
+		t, err := h.room.Flush()
+		if err != nil && h.flushErr == nil {
 			h.flushErr = err
+		}
+		if h.afterTurn != nil {
+			h.afterTurn(t)
 		}
 	}})
 	go h.loop.Run()
@@ -106,11 +113,13 @@ async function rejects(p, name, message) {
 }
 `
 
-// on runs fn as one job on the loop and waits for it.
+// on runs fn as one job (one turn) on the loop and waits until the turn
+// has ended, its writes flushed.
 func (h *harness) on(fn func()) {
 	h.t.Helper()
 	done := make(chan struct{})
-	if !h.loop.Post(func() { defer close(done); fn() }) {
+	// The second job runs after the first one's end-of-turn flush.
+	if !h.loop.Post(fn) || !h.loop.Post(func() { close(done) }) {
 		h.t.Fatal("loop stopped")
 	}
 	<-done
@@ -161,6 +170,7 @@ func (h *harness) try(src string, timeout time.Duration) (string, error) {
 	h.t.Helper()
 	select {
 	case o := <-h.start(src):
+		h.on(func() {}) // past the end of the turn that settled it
 		return o.val, o.err
 	case <-time.After(timeout):
 		h.t.Fatalf("script did not settle in %v:\n%s", timeout, src)
