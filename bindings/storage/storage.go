@@ -231,10 +231,46 @@ func (b *binding) serialize(v goja.Value) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > enforcedValueBytes {
-		return nil, b.rangeError("Values cannot be larger than %d bytes. A value of size %d was provided.", MaxValueBytes, len(data))
+	size := len(data)
+	if s, isString := v.(goja.String); isString {
+		size = v8StringSize(s.String())
+	}
+	if size > enforcedValueBytes {
+		return nil, b.rangeError("Values cannot be larger than %d bytes. A value of size %d was provided.", MaxValueBytes, size)
 	}
 	return data, nil
+}
+
+// v8StringSize is the size of a string stored by workerd (V8's serializer:
+// a 2-byte header, a tag, the length and one byte per character for Latin-1
+// text, two per UTF-16 unit otherwise). Our encoding keeps strings as UTF-8,
+// which is longer for non-ASCII text, so the limit is applied to what V8
+// would write: text PartyKit accepts is accepted here. (For strings nested
+// in objects our own, larger, size is used.)
+func v8StringSize(s string) int {
+	units, latin1 := 0, true
+	for _, r := range s {
+		if r > 0xff {
+			latin1 = false
+		}
+		units++
+		if r > 0xffff {
+			units++ // a surrogate pair
+		}
+	}
+	n := units
+	if !latin1 {
+		n = 2 * units
+	}
+	return 3 + uvarintLen(uint64(n)) + n
+}
+
+func uvarintLen(x uint64) int {
+	n := 1
+	for ; x >= 0x80; x >>= 7 {
+		n++
+	}
+	return n
 }
 
 func (b *binding) newMap() *goja.Object {
@@ -401,12 +437,12 @@ func (b *binding) list(t kv, call goja.FunctionCall) (goja.Value, error) {
 			o.Reverse = v.ToBoolean()
 		}
 		if v := opts.Get("limit"); !absent(v) {
-			n := v.ToFloat()
+			n := math.Trunc(v.ToFloat()) // an int, as workerd reads it
 			if !(n > 0) {
 				return nil, b.typeError("List limit must be positive.")
 			}
 			if n < math.MaxInt32 {
-				o.Limit = int(math.Max(1, math.Trunc(n)))
+				o.Limit = int(n)
 			}
 		}
 	}

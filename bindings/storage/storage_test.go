@@ -107,6 +107,8 @@ func TestListOrderAndOptions(t *testing.T) {
 		await rejects(storage.list({start: "a", startAfter: "b"}), "TypeError", "list() cannot be called with both start and startAfter values.");
 		await rejects(storage.list({limit: 0}), "TypeError", "List limit must be positive.");
 		await rejects(storage.list({limit: -1}), "TypeError", "List limit must be positive.");
+		await rejects(storage.list({limit: 0.5}), "TypeError", "List limit must be positive.");
+		eq(await keys({limit: 2.9}), ["", "B"], "limit is truncated");
 	`)
 }
 
@@ -139,6 +141,13 @@ func TestLimits(t *testing.T) {
 		const e = await rejects(storage.put("huge", "x".repeat(131200)), "RangeError");
 		if (!/^Values cannot be larger than 131072 bytes\. A value of size \d+ was provided\.$/.test(e.message)) throw new Error(e.message);
 		eq(await storage.get("huge"), undefined, "a rejected put writes nothing");
+		// Sizes are V8's: Latin-1 text takes one byte a character, other
+		// text two per UTF-16 unit, whatever our own encoding uses.
+		await storage.put("latin1", "é".repeat(131000));
+		await storage.put("cjk", "中".repeat(65500));
+		await rejects(storage.put("cjk2", "中".repeat(65600)), "RangeError");
+		await storage.put("bytes", new Uint8Array(131072));
+		await rejects(storage.put("bytes2", new Uint8Array(131200)), "RangeError");
 
 		const keys = n => Array.from({length: n}, (_, i) => "k" + i);
 		const entries = n => Object.fromEntries(keys(n).map(k => [k, 1]));
