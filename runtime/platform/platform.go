@@ -18,6 +18,7 @@ import (
 	"gopk/bindings/intl"
 	"gopk/bindings/jsutil"
 	"gopk/bindings/node"
+	"gopk/bindings/storage"
 	"gopk/bindings/web"
 	"gopk/runtime/room"
 	"gopk/store"
@@ -148,5 +149,5 @@ type Storage struct{}
 
 // New makes the JS storage object of a room.
 func (Storage) New(vm *goja.Runtime, env host.Env, r *store.Room) goja.Value {
-	return goja.Undefined()
+	return storage.New(vm, env, r)
 }
