@@ -86,10 +86,10 @@ func (db *DB) RunAlarms(ctx context.Context, fire func(RoomKey, time.Time)) erro
 // dueAlarms marks and returns the alarms due at now that have not fired yet,
 // and the time of the next alarm after now (zero if none).
 func (db *DB) dueAlarms(now time.Time) (due []Alarm, next time.Time, err error) {
-	if err := db.readable(); err != nil {
+	if err := db.acquire(); err != nil {
 		return nil, time.Time{}, err
 	}
-	defer db.done()
+	defer db.release()
 	it, err := db.pdb.NewIter(&pebble.IterOptions{
 		LowerBound: []byte{spaceAlarm},
 		UpperBound: []byte{spaceAlarm + 1},
@@ -123,10 +123,10 @@ func (db *DB) dueAlarms(now time.Time) (due []Alarm, next time.Time, err error) 
 
 // Alarms lists every alarm in the index in time order (for tools and tests).
 func (db *DB) Alarms() ([]Alarm, error) {
-	if err := db.readable(); err != nil {
+	if err := db.acquire(); err != nil {
 		return nil, err
 	}
-	defer db.done()
+	defer db.release()
 	it, err := db.pdb.NewIter(&pebble.IterOptions{
 		LowerBound: []byte{spaceAlarm},
 		UpperBound: []byte{spaceAlarm + 1},

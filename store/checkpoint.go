@@ -13,10 +13,10 @@ import (
 // not yet), and nothing after it. Files are hard-linked where the file system
 // allows, so it is cheap; the copy is a database that Open (or Restore) reads.
 func (db *DB) Checkpoint(destDir string) error {
-	if err := db.readable(); err != nil {
+	if err := db.acquire(); err != nil {
 		return err
 	}
-	defer db.done()
+	defer db.release()
 	if err := db.pdb.Checkpoint(destDir, pebble.WithFlushedWAL()); err != nil {
 		return fmt.Errorf("store: checkpoint %s to %s: %w", db.dir, destDir, err)
 	}

@@ -68,7 +68,6 @@ type DB struct {
 	cache  *pebble.Cache
 	log    *slog.Logger
 	dir    string
-	fs     vfs.FS
 	closed atomic.Bool
 
 	// live guards Pebble against Close: every operation that touches pdb
@@ -127,7 +126,6 @@ func Open(dir string, opts Options) (*DB, error) {
 		pdb:      pdb,
 		log:      opts.Logger,
 		dir:      dir,
-		fs:       opts.FS,
 		syncWake: make(chan struct{}, 1),
 		syncDone: make(chan struct{}),
 	}
@@ -331,8 +329,8 @@ func (p pebbleLogger) Fatalf(format string, args ...any) {
 	os.Exit(1)
 }
 
-// readable takes the read side of db.live, failing once the DB is closed.
-func (db *DB) readable() error {
+// acquire takes the read side of db.live, failing once the DB is closed.
+func (db *DB) acquire() error {
 	db.live.RLock()
 	if db.closed.Load() {
 		db.live.RUnlock()
@@ -341,4 +339,5 @@ func (db *DB) readable() error {
 	return nil
 }
 
-func (db *DB) done() { db.live.RUnlock() }
+// release ends what acquire began.
+func (db *DB) release() { db.live.RUnlock() }

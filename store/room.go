@@ -88,10 +88,10 @@ func (r *Room) Get(key string) (val []byte, ok bool, err error) {
 }
 
 func (r *Room) getFlushed(key string) ([]byte, bool, error) {
-	if err := r.db.readable(); err != nil {
+	if err := r.db.acquire(); err != nil {
 		return nil, false, err
 	}
-	defer r.db.done()
+	defer r.db.release()
 	k := make([]byte, 0, len(r.data)+len(key))
 	k = append(append(k, r.data...), key...)
 	v, closer, err := r.db.pdb.Get(k)
@@ -184,7 +184,7 @@ type pebbleCursor struct {
 }
 
 func (r *Room) pebbleCursor(s span, reverse bool) (*pebbleCursor, error) {
-	if err := r.db.readable(); err != nil {
+	if err := r.db.acquire(); err != nil {
 		return nil, err
 	}
 	lo := append(append([]byte(nil), r.data...), s.lo...)
@@ -194,7 +194,7 @@ func (r *Room) pebbleCursor(s span, reverse bool) (*pebbleCursor, error) {
 	}
 	it, err := r.db.pdb.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 	if err != nil {
-		r.db.done()
+		r.db.release()
 		return nil, fmt.Errorf("store: room %s: list: %w", r.key, err)
 	}
 	c := &pebbleCursor{db: r.db, it: it, strip: len(r.data), reverse: reverse}
@@ -220,7 +220,7 @@ func (c *pebbleCursor) Next() {
 
 func (c *pebbleCursor) Close() error {
 	err := c.it.Close()
-	c.db.done()
+	c.db.release()
 	if err != nil {
 		return fmt.Errorf("store: list: %w", err)
 	}
@@ -236,10 +236,10 @@ func (r *Room) GetAlarm() (time.Time, bool, error) {
 }
 
 func (r *Room) flushedAlarm() (time.Time, bool, error) {
-	if err := r.db.readable(); err != nil {
+	if err := r.db.acquire(); err != nil {
 		return time.Time{}, false, err
 	}
-	defer r.db.done()
+	defer r.db.release()
 	return r.flushedAlarmLocked()
 }
 
@@ -283,10 +283,10 @@ func (r *Room) Flush() (Ticket, error) {
 }
 
 func (r *Room) apply() (Ticket, error) {
-	if err := r.db.readable(); err != nil {
+	if err := r.db.acquire(); err != nil {
 		return 0, err
 	}
-	defer r.db.done()
+	defer r.db.release()
 
 	b := r.db.pdb.NewBatch()
 	defer b.Close()

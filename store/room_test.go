@@ -463,3 +463,19 @@ func TestClosedDB(t *testing.T) {
 		t.Fatalf("WhenDurable of a ticket never issued, after close: %v", err)
 	}
 }
+
+func TestOpenRefusesOtherLayoutVersion(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, Options{Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.pdb.Set(formatKey, []byte{99}, nil); err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Close()
+	_, err = Open(dir, Options{Logger: quietLogger()})
+	if err == nil || !strings.Contains(err.Error(), "key layout version 99") {
+		t.Fatalf("open with layout version 99: %v", err)
+	}
+}
