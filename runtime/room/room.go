@@ -115,6 +115,28 @@ func (r *Room) Connect(id, uri string, req *HTTPRequest) (*Conn, <-chan error) {
 	return c, res
 }
 
+// Done is closed when the room has stopped; events still queued then are
+// dropped, so callers waiting on one also wait on Done.
+func (r *Room) Done() <-chan struct{} { return r.loop.Done() }
+
+// Await waits for a Connect result, treating a room that stopped first
+// as ErrStopped (the caller retries on a fresh room).
+func (r *Room) Await(res <-chan error, cancel <-chan struct{}) (err error, cancelled bool) {
+	select {
+	case err = <-res:
+		return err, false
+	case <-r.Done():
+		select {
+		case err = <-res:
+			return err, false
+		default:
+			return ErrStopped, false
+		}
+	case <-cancel:
+		return nil, true
+	}
+}
+
 // OnConnectError carries a throwing onConnect's message to the handshake.
 type OnConnectError struct{ Message string }
 

@@ -103,7 +103,7 @@ func (s *stubs) get(partyName, id string) *goja.Object {
 		rm := s.m.Room(partyName, id)
 		conn, done := rm.Connect(uuid.NewString(), target, req)
 		s.run(func() func() {
-			err := <-done
+			err, _ := rm.Await(done, nil)
 			return func() {
 				if errors.Is(err, ErrStopped) {
 					_ = reject(vm.NewGoError(fmt.Errorf("room %s/%s is restarting", partyName, id)))

@@ -144,10 +144,8 @@ func (rt *Router) connect(w http.ResponseWriter, r *http.Request, site *Site, ed
 	for attempt := 0; attempt < 3; attempt++ {
 		rm := site.Rooms.Room(route.Party, route.Room)
 		conn, done := rm.Connect(id, req.URL, req)
-		var err error
-		select {
-		case err = <-done:
-		case <-r.Context().Done():
+		err, cancelled := rm.Await(done, r.Context().Done())
+		if cancelled {
 			rm.Abandon(conn)
 			return
 		}
