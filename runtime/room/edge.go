@@ -38,6 +38,7 @@ type Edge struct {
 	def     *goja.Object
 	legacy  bool
 	js      *party.Room // only for its WebSocket objects (onSocket, stub sockets)
+	job     jobSlot
 	sockets map[*Conn]*party.Connection
 }
 
@@ -62,10 +63,28 @@ func (m *Rooms) Edge(partyName string) (*Edge, error) {
 func (e *Edge) runJob(fn func()) {
 	defer func() {
 		if p := recover(); p != nil {
+			e.job.end()
 			e.m.log.Error("edge crashed", "party", e.party, "panic", fmt.Sprint(p))
+			e.m.dropEdge(e)
 		}
 	}()
+	e.job.begin(e.vm, e.m.dog.heap.Load())
 	fn()
+	if why := e.job.end(); why != nil {
+		// Same rule as rooms: an interrupted VM is not trusted again.
+		e.m.log.Error("edge hooks reset: "+why.Error(), "party", e.party)
+		e.m.dropEdge(e)
+	}
+}
+
+// dropEdge retires an edge; the next request starts a fresh one.
+func (m *Rooms) dropEdge(e *Edge) {
+	m.mu.Lock()
+	if m.edges[e.party] == e {
+		delete(m.edges, e.party)
+	}
+	m.mu.Unlock()
+	e.loop.Stop()
 }
 
 func (e *Edge) init() {
@@ -77,6 +96,9 @@ func (e *Edge) init() {
 		return
 	}
 	e.vm, e.globals = vm, globals
+	e.job.mu.Lock()
+	e.job.vm = vm
+	e.job.mu.Unlock()
 	obj, ok := def.(*goja.Object)
 	if !ok {
 		e.err = fmt.Errorf("party %s: the default export must be a class or an object", e.party)
@@ -168,7 +190,7 @@ func (e *Edge) Before(hook string, req *HTTPRequest, id string) EdgeResult {
 	if !ok {
 		return EdgeResult{Response: textResponse(503, "Server restarting")}
 	}
-	return <-res
+	return waitEdge(e, res, EdgeResult{Response: textResponse(503, "Server restarting")})
 }
 
 // Fetch runs onFetch for a path that is not a room; nil means it fell through.
@@ -207,7 +229,7 @@ func (e *Edge) Fetch(req *HTTPRequest) *HTTPResponse {
 	if !ok {
 		return textResponse(503, "Server restarting")
 	}
-	return <-res
+	return waitEdge(e, res, textResponse(503, "Server restarting"))
 }
 
 // lobby is the Party.Lobby / FetchLobby handed to static hooks.
@@ -305,6 +327,9 @@ func (e *Edge) AttachSocket(c *Conn, w http.ResponseWriter, r *http.Request) {
 	_ = c.attach(w, r)
 }
 
+// Done is closed when the edge has stopped (queued hook calls are dropped).
+func (e *Edge) Done() <-chan struct{} { return e.loop.Done() }
+
 // Abandon drops a socket whose client left before the upgrade.
 func (e *Edge) Abandon(c *Conn) { c.finish(1006, "") }
 
@@ -394,5 +419,21 @@ func (e *Edge) Cron(name, expr string, scheduled time.Time) error {
 	if !ok {
 		return ErrStopped
 	}
-	return <-res
+	return waitEdge(e, res, ErrStopped)
+}
+
+// waitEdge waits for a hook's result; if the edge stops first (reset by the
+// watchdog, new version) the queued call was dropped and gone is returned.
+func waitEdge[T any](e *Edge, res <-chan T, gone T) T {
+	select {
+	case v := <-res:
+		return v
+	case <-e.loop.Done():
+		select {
+		case v := <-res:
+			return v
+		default:
+			return gone
+		}
+	}
 }

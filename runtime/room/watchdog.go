@@ -82,13 +82,15 @@ func (w *watchdog) run() {
 func (w *watchdog) check(now time.Time, heap uint64) {
 	budget, memBudget := w.m.opts.EventBudget, w.m.opts.MemoryBudget
 	w.m.mu.Lock()
-	rooms := make([]*Room, 0, len(w.m.rooms))
+	slots := make([]*jobSlot, 0, len(w.m.rooms)+len(w.m.edges))
 	for _, r := range w.m.rooms {
-		rooms = append(rooms, r)
+		slots = append(slots, &r.job)
+	}
+	for _, e := range w.m.edges {
+		slots = append(slots, &e.job)
 	}
 	w.m.mu.Unlock()
-	for _, r := range rooms {
-		s := &r.job
+	for _, s := range slots {
 		s.mu.Lock()
 		if !s.start.IsZero() && s.vm != nil && s.fired == nil {
 			var why error
@@ -106,18 +108,21 @@ func (w *watchdog) check(now time.Time, heap uint64) {
 	}
 }
 
-// begin and end bracket every job of a room.
-func (r *Room) jobBegin() {
-	s := &r.job
+// begin and end bracket every job of a room or an edge.
+func (s *jobSlot) begin(vm *goja.Runtime, heap uint64) {
 	s.mu.Lock()
 	s.start = time.Now()
-	s.heapStart = r.m.dog.heap.Load()
-	if r.vm != nil {
-		s.vm = r.vm.vm
-	} else {
-		s.vm = nil
-	}
+	s.heapStart = heap
+	s.vm = vm
 	s.mu.Unlock()
+}
+
+func (r *Room) jobBegin() {
+	var vm *goja.Runtime
+	if r.vm != nil {
+		vm = r.vm.vm
+	}
+	r.job.begin(vm, r.m.dog.heap.Load())
 }
 
 // watchVM tells the watchdog which VM the current job runs (it changes when
@@ -131,8 +136,9 @@ func (r *Room) watchVM(vm *goja.Runtime) {
 
 // jobEnd reports whether the job was interrupted. A fired interrupt that
 // arrived after JS returned is latched in the VM; either way the VM is done.
-func (r *Room) jobEnd() error {
-	s := &r.job
+func (r *Room) jobEnd() error { return r.job.end() }
+
+func (s *jobSlot) end() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.start = time.Time{}

@@ -1,6 +1,8 @@
 package room_test
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -110,4 +112,31 @@ func asCloseError(err error, target **websocket.CloseError) bool {
 		*target = ce
 	}
 	return ok
+}
+
+func TestRunawayEdgeHookIsInterrupted(t *testing.T) {
+	env := roomtest.Start(t, map[string]string{"party/index.ts": `
+import type * as Party from "partykit/server";
+export default class S implements Party.Server {
+  static onBeforeRequest(req: Party.Request) {
+    if (new URL(req.url).searchParams.has("spin")) { while (true) {} }
+    return req;
+  }
+  onRequest() { return new Response("ok"); }
+}`}, roomtest.Options{Rooms: room.Options{EventBudget: 200 * time.Millisecond}})
+	get := func(q string) (int, string) {
+		resp, err := http.Get(env.Server.URL + "/parties/main/r" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("?spin"); code != 401 && code != 500 {
+		t.Fatalf("spinning hook answered %d %q", code, body)
+	}
+	if code, body := get(""); code != 200 || body != "ok" {
+		t.Fatalf("after the reset: %d %q", code, body)
+	}
 }

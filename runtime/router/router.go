@@ -312,6 +312,8 @@ func (rt *Router) socket(w http.ResponseWriter, r *http.Request, edge *room.Edge
 			return
 		}
 		edge.AttachSocket(conn, w, r)
+	case <-edge.Done():
+		plain(w, http.StatusServiceUnavailable, "Server restarting")
 	case <-r.Context().Done():
 		edge.Abandon(conn)
 	}
