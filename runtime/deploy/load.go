@@ -13,6 +13,7 @@ import (
 	"gopk/bindings/host"
 	"gopk/bindings/jsutil"
 	"gopk/runtime/bundle"
+	"gopk/runtime/cron"
 	"gopk/runtime/eventloop"
 	"gopk/runtime/room"
 )
@@ -41,6 +42,9 @@ func (e *ValidationError) Unwrap() error { return e.Err }
 func check(dir string, platform room.Platform, log *slog.Logger, timeout time.Duration) (*checked, error) {
 	m, err := ReadManifest(dir)
 	if err != nil {
+		return nil, err
+	}
+	if err := cron.Validate(m.Crons); err != nil {
 		return nil, err
 	}
 	programs := make(map[string]*goja.Program, len(m.Parties))
@@ -118,7 +122,10 @@ func runModule(vm *goja.Runtime, prog *goja.Program, require goja.Value) error {
 	if _, err := fn(goja.Undefined(), module, exports, require); err != nil {
 		return fmt.Errorf("the module threw while loading: %s", jsutil.Stack(err))
 	}
-	mod := module.Get("exports").ToObject(vm)
+	mod, ok := module.Get("exports").(*goja.Object)
+	if !ok {
+		return fmt.Errorf("the default export must be a class or an object, not %s", module.Get("exports").String())
+	}
 	def := mod.Get("default")
 	if isUndef(def) && isUndef(mod.Get("__esModule")) {
 		def = mod

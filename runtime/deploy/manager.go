@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"gopk/runtime/cron"
 	"gopk/runtime/room"
 	"gopk/runtime/router"
 	"gopk/store"
@@ -72,6 +73,7 @@ type Project struct {
 	active  VersionInfo
 	checked *checked
 	dir     string
+	crons   *cron.Scheduler
 }
 
 // VersionInfo describes one stored version.
@@ -370,9 +372,10 @@ func (m *Manager) activate(name string, vi VersionInfo, ck *checked, dir string)
 	if err != nil {
 		return fmt.Errorf("reading the env of %s: %w", name, err)
 	}
-	code := m.code(name, vi, ck, env)
+	assets := assetsOf(ck.manifest, dir)
+	code := m.code(name, vi, ck, env, assets)
 	site := func(rooms *room.Rooms) *router.Site {
-		return &router.Site{Rooms: rooms, Assets: assetsOf(ck.manifest, dir)}
+		return &router.Site{Rooms: rooms, Assets: assets}
 	}
 	m.mu.Lock()
 	p := m.live[name]
@@ -385,25 +388,57 @@ func (m *Manager) activate(name string, vi VersionInfo, ck *checked, dir string)
 		p.active, p.checked, p.dir = vi, ck, dir
 		m.live[name] = p
 		m.mu.Unlock()
+		m.schedule(p, ck.manifest.Crons)
 		return nil
 	}
 	p.active, p.checked, p.dir = vi, ck, dir
 	m.mu.Unlock()
 	p.Router.SetSite(site(p.Rooms))
 	p.Rooms.Swap(code)
+	m.schedule(p, ck.manifest.Crons)
 	return nil
 }
 
-func (m *Manager) code(name string, vi VersionInfo, ck *checked, env map[string]any) *room.Code {
+// schedule (re)starts a project's crons: each runs the main party's onCron.
+// Called with ops held.
+func (m *Manager) schedule(p *Project, crons map[string]string) {
+	p.crons.Stop()
+	p.crons = nil
+	if len(crons) == 0 {
+		return
+	}
+	log := m.o.Logger.With("project", p.Name)
+	sc, err := cron.Start(crons, func(name, expr string, at time.Time) error {
+		e, err := p.Rooms.Edge("main")
+		if err != nil {
+			return err
+		}
+		if !e.Has("onCron") {
+			return errors.New("the main party has no onCron")
+		}
+		return e.Cron(name, expr, at)
+	}, log)
+	if err != nil { // checked at deploy; an older version may still fail here
+		log.Error("crons not scheduled", "error", err)
+		return
+	}
+	p.crons = sc
+}
+
+func (m *Manager) code(name string, vi VersionInfo, ck *checked, env map[string]any, assets *router.Assets) *room.Code {
 	vars := maps.Clone(env)
 	maps.Copy(vars, ck.manifest.Vars) // the deploy's own --var wins
-	return &room.Code{
+	c := &room.Code{
 		Version:    strconv.Itoa(vi.Version) + "-" + vi.Hash[:12],
 		Project:    name, // the storage namespace: projects never share keys
 		Programs:   ck.programs,
 		Vars:       vars,
 		ProcessEnv: ck.manifest.ProcessEnv,
 	}
+	if assets.Dir != "" {
+		c.Asset = assets.Response
+	}
+	return c
 }
 
 func assetsOf(man *Manifest, dir string) *router.Assets {
@@ -493,6 +528,7 @@ func (m *Manager) Delete(name string) error {
 	delete(m.live, name)
 	m.mu.Unlock()
 	if p != nil {
+		p.crons.Stop()
 		p.Rooms.Close(1001, "Project deleted", 5*time.Second)
 	}
 	if err := os.RemoveAll(dir); err != nil {
@@ -511,6 +547,9 @@ func (m *Manager) Close(code int, reason string, deadline time.Duration) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			m.ops.Lock()
+			p.crons.Stop()
+			m.ops.Unlock()
 			p.Rooms.Close(code, reason, deadline)
 		}()
 	}
@@ -648,9 +687,9 @@ func (m *Manager) changeEnv(name string, change func(map[string]any) error) erro
 	m.publishSecrets()
 	if p := m.Lookup(name); p != nil {
 		m.mu.RLock()
-		vi, ck := p.active, p.checked
+		vi, ck, dir := p.active, p.checked, p.dir
 		m.mu.RUnlock()
-		p.Rooms.Swap(m.code(name, vi, ck, env))
+		p.Rooms.Swap(m.code(name, vi, ck, env, assetsOf(ck.manifest, dir)))
 		m.o.Logger.Info("env changed", "project", name, "vars", len(env))
 	}
 	return nil

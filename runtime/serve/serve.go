@@ -299,6 +299,7 @@ func (s *Server) shutdown(ctx context.Context) error {
 		}()
 	}
 	s.Manager().Close(1001, "Server shutting down", s.o.CloseWait)
+	roomsClosed := time.Since(start)
 	// Close frames are queued; give the writers time to send them and the
 	// clients time to answer.
 	deadline := time.Now().Add(s.o.CloseWait)
@@ -308,7 +309,7 @@ func (s *Server) shutdown(ctx context.Context) error {
 	s.cancel() // ends tail streams and the alarm loop
 	wg.Wait()
 	err := s.closeStorage()
-	s.log.Info("stopped", "took", time.Since(start), "sockets_left", s.metrics.open.Load())
+	s.log.Info("stopped", "took_ms", time.Since(start).Milliseconds(), "rooms_closed_ms", roomsClosed.Milliseconds(), "sockets_left", s.metrics.open.Load())
 	return err
 }
 

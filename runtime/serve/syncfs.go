@@ -43,3 +43,11 @@ func (f timedFile) Sync() error {
 	f.observe(time.Since(start))
 	return err
 }
+
+// SyncData is what Pebble's WAL writer calls (vfs.syncingFile.Sync).
+func (f timedFile) SyncData() error {
+	start := time.Now()
+	err := f.File.SyncData()
+	f.observe(time.Since(start))
+	return err
+}
