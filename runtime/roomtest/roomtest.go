@@ -5,6 +5,7 @@
 package roomtest
 
 import (
+	"context"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cockroachdb/pebble/vfs"
 	"github.com/gorilla/websocket"
 
 	"gopk/runtime/config"
@@ -33,12 +35,19 @@ type Env struct {
 	Server *httptest.Server
 	DB     *store.DB
 	Logs   *LogBuffer
+
+	closeOnce sync.Once
+	stop      func()
 }
 
 // Options tune Start.
 type Options struct {
 	Rooms             room.Options // Store, Platform, Storage and Logger are filled in
 	ReadHeaderTimeout time.Duration
+	// StoreFS, if set, holds the store (at /state) instead of the real
+	// disk: a storetest.SyncGate to hold WAL fsyncs back, or a
+	// vfs.NewStrictMem() that a test "crashes" between two Starts.
+	StoreFS vfs.FS
 }
 
 // Start writes files (path → content; partykit.json defaults to a main party
@@ -58,15 +67,12 @@ func Start(t testing.TB, files map[string]string, opts ...Options) *Env {
 	if err != nil {
 		t.Fatalf("build: %v", err)
 	}
-	db, err := store.Open(filepath.Join(dir, ".state"), store.Options{})
-	if err != nil {
-		t.Fatalf("store: %v", err)
-	}
-	logs := &LogBuffer{}
 	var o Options
 	if len(opts) > 0 {
 		o = opts[0]
 	}
+	db := openStore(t, dir, o.StoreFS)
+	logs := &LogBuffer{}
 	ro := o.Rooms
 	ro.Store = db
 	ro.Platform = platform.New(platform.Options{})
@@ -81,17 +87,63 @@ func Start(t testing.TB, files map[string]string, opts ...Options) *Env {
 	}
 	srv.Config = hs
 	srv.Start()
+	// Alarms fire as in gopk dev, so they survive a restart of the Env.
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { _ = db.RunAlarms(ctx, func(k store.RoomKey, at time.Time) { fireAlarm(rooms, k, at) }) }()
 	e := &Env{t: t, Dir: dir, Rooms: rooms, Router: rt, Server: srv, DB: db, Logs: logs}
-	t.Cleanup(func() {
+	e.stop = func() {
+		cancel()
 		srv.CloseClientConnections()
 		srv.Close()
 		rooms.Close(1001, "test over", 2*time.Second)
 		db.Close()
+	}
+	t.Cleanup(func() {
+		e.Close()
 		if t.Failed() {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
 	return e
+}
+
+// Close stops the server, the rooms and the store now instead of at the end
+// of the test (to restart on the same StoreFS); later calls do nothing.
+func (e *Env) Close() { e.closeOnce.Do(e.stop) }
+
+func openStore(t testing.TB, dir string, fs vfs.FS) *store.DB {
+	t.Helper()
+	path := filepath.Join(dir, ".state")
+	if fs != nil {
+		// A real data dir's entry is durable before the server starts; make
+		// it so on a strict in-memory FS too, or a "crash" loses the dir.
+		path = "/state"
+		if err := fs.MkdirAll(path, 0o755); err != nil {
+			t.Fatalf("store: %v", err)
+		}
+		if root, err := fs.OpenDir("/"); err == nil {
+			_ = root.Sync()
+			_ = root.Close()
+		}
+	}
+	db, err := store.Open(path, store.Options{FS: fs})
+	if err != nil {
+		t.Fatalf("store: %v", err)
+	}
+	return db
+}
+
+// fireAlarm hands a due alarm to its room, retrying once or twice if it met
+// a room that was stopping.
+func fireAlarm(rooms *room.Rooms, k store.RoomKey, at time.Time) {
+	if k.Project != rooms.Code().Project || !rooms.HasParty(k.Party) {
+		return
+	}
+	for attempt := 0; attempt < 3; attempt++ {
+		if rooms.Room(k.Party, k.Room).Alarm(at) {
+			return
+		}
+	}
 }
 
 // Build rebuilds the project after writing files over the old ones and
