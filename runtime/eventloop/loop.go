@@ -107,6 +107,16 @@ func (l *Loop) Release() {
 	}
 }
 
+// ReleaseAll opens the gate whatever held it: the holder is gone (a VM
+// that was discarded with a transaction or onStart still pending).
+// Loop goroutine only.
+func (l *Loop) ReleaseAll() {
+	if l.held > 0 {
+		l.held = 0
+		l.signal()
+	}
+}
+
 // Held reports whether events are currently held. Loop goroutine only.
 func (l *Loop) Held() bool { return l.held > 0 }
 

@@ -477,10 +477,12 @@ func (r *Room) dropVM() (waiting []func()) {
 	}
 	if v.starting {
 		v.starting = false
-		r.loop.Release()
 		waiting = v.afterStart
 		v.afterStart = nil
 	}
+	// Whatever the old VM held the gate for (onStart, a transaction,
+	// blockConcurrencyWhile) will never settle now.
+	r.loop.ReleaseAll()
 	v.close()
 	r.vm = nil
 	r.m.vms.Add(-1)

@@ -140,3 +140,32 @@ export default class S implements Party.Server {
 		t.Fatalf("after the reset: %d %q", code, body)
 	}
 }
+
+func TestResetDuringATransactionDoesNotWedgeTheRoom(t *testing.T) {
+	env := roomtest.Start(t, map[string]string{"party/index.ts": `
+import type * as Party from "partykit/server";
+export default class S implements Party.Server {
+  constructor(readonly room: Party.Room) {}
+  async onMessage(msg: string, conn: Party.Connection) {
+    if (msg === "txn-spin") {
+      await this.room.storage.transaction(async (txn) => {
+        await txn.put("k", 1);
+        await new Promise((r) => setTimeout(r, 10));
+        while (true) {}
+      });
+    }
+    conn.send("pong " + msg);
+  }
+}`}, roomtest.Options{Rooms: room.Options{EventBudget: 200 * time.Millisecond}})
+	a := env.WS("/parties/main/txn")
+	a.Send("txn-spin")
+	_ = a.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, _, err := a.ReadMessage(); err == nil {
+		t.Fatal("expected the socket to close on reset")
+	}
+	b := env.WS("/parties/main/txn")
+	b.Send("after")
+	if got := b.Next(3 * time.Second); got != "pong after" {
+		t.Fatalf("room wedged after reset: %q", got)
+	}
+}
