@@ -527,24 +527,28 @@
   // ---- RegExp: Unicode property escapes ---------------------------------------
   // goja parses \p{…} in /u patterns but never matches it. The global RegExp
   // becomes a Proxy of the native one whose construct/apply expand property
-  // escapes (host.expandPropertyEscapes, from V8's own tables) before goja
-  // compiles the pattern; everything else (prototype, instanceof, species,
-  // lastIndex, subclassing) is the native RegExp's. Regexp literals compiled
-  // by goja itself are not seen; the bundler turns such literals into
-  // `new RegExp(...)` calls.
+  // escapes (host.rewritePattern, from V8's own tables) before goja compiles
+  // the pattern; everything else (prototype, instanceof, species, lastIndex,
+  // subclassing) is the native RegExp's. Regexps goja compiles itself
+  // (literals) are caught in exec and test.
   var NativeRegExp = global.RegExp;
   var NativeRegExpProto = NativeRegExp.prototype;
+  var nativeSource = null; // the native source getter, read on first use
+  var sourceOf = function (re) {
+    if (nativeSource === null) nativeSource = Object.getOwnPropertyDescriptor(NativeRegExpProto, "source").get;
+    return nativeSource.call(re);
+  };
   var originalSources = null; // WeakMap regexp → source as written; made on first use
   var rememberSource = function (re, source) {
     if (originalSources === null) {
       originalSources = new WeakMap();
-      // source and toString report the pattern as written, not the expansion.
-      var sourceGetter = Object.getOwnPropertyDescriptor(NativeRegExpProto, "source").get;
+      sourceOf(NativeRegExpProto);
+      // source and toString report the pattern as written, not the rewrite.
       defineProperty(NativeRegExpProto, "source", {
         configurable: true, enumerable: false,
         get: named(function () {
           var s = originalSources.get(this);
-          return s !== undefined ? s : sourceGetter.call(this);
+          return s !== undefined ? s : nativeSource.call(this);
         }, "get source"),
       });
       var nativeToString = NativeRegExpProto.toString;
@@ -555,6 +559,14 @@
     }
     originalSources.set(re, source);
     return re;
+  };
+  // rewritten returns the pattern goja must compile for these flags to match
+  // as V8 does, or null when the pattern can be compiled as it is.
+  var rewritten = function (pattern, flags) {
+    if (flags.indexOf("u") < 0 || (pattern.indexOf("\\p") < 0 && pattern.indexOf("\\P") < 0)) return null;
+    var out = host.rewritePattern(pattern, flags);
+    if (typeof out !== "string") throw new SyntaxError(out.error);
+    return out === pattern ? null : out;
   };
   var regexpArgs = function (pattern, flags) {
     // A RegExp argument keeps its written source when it is copied.
@@ -568,17 +580,14 @@
     var pattern = args[0], flags = args[1];
     var copied = regexpArgs(pattern, flags);
     if (copied !== null) { pattern = copied.pattern; flags = copied.flags; }
-    if (typeof pattern === "string" && flags !== undefined) {
-      var f = String(flags);
+    if (typeof pattern === "string") {
+      var f = flags === undefined ? "" : String(flags);
       if (f.indexOf("d") >= 0 || f.indexOf("v") >= 0) {
         throw new SyntaxError("Invalid regular expression flags '" + f + "': gopk does not support the " +
           (f.indexOf("d") >= 0 ? "d (hasIndices)" : "v (unicodeSets)") + " flag yet; see docs/compatibility.md");
       }
-      if (f.indexOf("u") >= 0 && (pattern.indexOf("\\p") >= 0 || pattern.indexOf("\\P") >= 0)) {
-        var expanded = host.expandPropertyEscapes(pattern, f);
-        if (typeof expanded !== "string") throw new SyntaxError(expanded.error);
-        return rememberSource(Reflect.construct(NativeRegExp, [expanded, f], newTarget), pattern);
-      }
+      var r = rewritten(pattern, f);
+      if (r !== null) return rememberSource(Reflect.construct(NativeRegExp, [r, f], newTarget), pattern);
     }
     var re = Reflect.construct(NativeRegExp, copied !== null ? [pattern, flags] : args, newTarget);
     return copied !== null ? rememberSource(re, copied.pattern) : re;
@@ -610,6 +619,29 @@
       return constructRegExp(args, NativeRegExp);
     },
   });
+  // A regexp goja compiled itself (a literal in eval or new Function code, or
+  // one esbuild left as a literal, such as \p{…} inside a class) never went
+  // through constructRegExp. exec and test match with a shadow regexp built
+  // from the rewritten pattern instead, keeping lastIndex in step.
+  var shadows = null; // WeakMap regexp → shadow regexp, or false when it needs none
+  var shadowOf = function (re) {
+    if (shadows === null) shadows = new WeakMap();
+    var s = shadows.get(re);
+    if (s !== undefined) return s;
+    s = false;
+    if (originalSources === null || !originalSources.has(re)) {
+      var source;
+      try {
+        source = sourceOf(re);
+      } catch (e) {
+        return false; // not a regexp: the native method throws the right error
+      }
+      var flags = re.flags, r = rewritten(source, flags);
+      if (r !== null) s = new NativeRegExp(r, flags);
+    }
+    shadows.set(re, s);
+    return s;
+  };
   // goja leaves match.groups undefined for /u regexps on non-ASCII input.
   // exec fills it in from the group names in the pattern.
   var nativeExec = NativeRegExpProto.exec;
@@ -635,8 +667,15 @@
     groupNames.set(re, names);
     return names;
   };
-  method(NativeRegExpProto, "exec", named(function (s) {
-    var m = nativeExec.call(this, s);
+  var exec = named(function (s) {
+    var shadow = isObject(this) ? shadowOf(this) : false, m;
+    if (shadow === false) {
+      m = nativeExec.call(this, s);
+    } else {
+      shadow.lastIndex = this.lastIndex;
+      m = nativeExec.call(shadow, s);
+      if (shadow.global || shadow.sticky) this.lastIndex = shadow.lastIndex;
+    }
     if (m !== null && m.groups === undefined && this.unicode && this.source.indexOf("(?<") >= 0) {
       var names = namesOf(this), groups = null;
       for (var i = 0; i < names.length; i++) {
@@ -647,7 +686,29 @@
       if (groups !== null) m.groups = groups;
     }
     return m;
-  }, "exec"));
+  }, "exec");
+  method(NativeRegExpProto, "exec", exec);
+  // goja's own test skips exec; this one calls it as the spec says
+  // (RegExpExec), keeping the native shortcut for the common case.
+  var nativeTest = NativeRegExpProto.test;
+  method(NativeRegExpProto, "test", named(function (s) {
+    if (!isObject(this)) return nativeTest.call(this, s);
+    var ex = this.exec;
+    if (ex === exec && shadowOf(this) === false) return nativeTest.call(this, s);
+    if (typeof ex !== "function") return nativeTest.call(this, s);
+    var m = ex.call(this, s);
+    if (m !== null && !isObject(m)) throw new TypeError("exec result must be an object or null");
+    return m !== null;
+  }, "test"));
+  // Annex B compile() replaces the pattern: forget what was derived from it.
+  var nativeCompile = NativeRegExpProto.compile;
+  method(NativeRegExpProto, "compile", named(function (pattern, flags) {
+    var re = nativeCompile.call(this, pattern, flags);
+    if (shadows !== null) shadows.delete(this);
+    if (originalSources !== null) originalSources.delete(this);
+    if (groupNames !== null) groupNames.delete(this);
+    return re;
+  }, "compile"));
   defineProperty(NativeRegExpProto, "constructor", { value: RegExpProxy, writable: true, enumerable: false, configurable: true });
   defineProperty(global, "RegExp", { value: RegExpProxy, writable: true, enumerable: false, configurable: true });
 
@@ -706,4 +767,24 @@
     });
     method(DateProto, "toGMTString", DateProto.toUTCString);
   }
+  // goja writes years outside 0…9999 with four digits (-0001); the spec, and
+  // V8, write a sign and six digits (-000001, +010000).
+  var nativeToISOString = DateProto.toISOString;
+  method(DateProto, "toISOString", named(function () {
+    var s = nativeToISOString.call(this);
+    var y = DateProto.getUTCFullYear.call(this);
+    if (y >= 0 && y <= 9999) return s;
+    var digits = String(y < 0 ? -y : y);
+    return (y < 0 ? "-" : "+") + "000000".slice(digits.length) + digits + s.slice(s.indexOf("-", 1));
+  }, "toISOString"));
+  // Rooms run in UTC, which V8 names "Coordinated Universal Time" and goja "UTC".
+  var longUTCName = function (name) {
+    var native = DateProto[name];
+    method(DateProto, name, named(function () {
+      var s = native.call(this);
+      return s.slice(-6) === " (UTC)" ? s.slice(0, -5) + "(Coordinated Universal Time)" : s;
+    }, name));
+  };
+  longUTCName("toString");
+  longUTCName("toTimeString");
 });

@@ -35,6 +35,9 @@ var builtinCases = []estest.Case{
 	{Name: "__defineGetter__", Expr: `var o = {}; o.__defineGetter__("x", () => 7); [o.x, typeof o.__lookupGetter__("x"), o.__lookupSetter__("x")]`},
 	{Name: "getYear/setYear", Expr: `var d = new Date(Date.UTC(2024, 5, 1)); [d.getYear(), d.setYear(99) === d.getTime(), d.getFullYear()]`},
 	{Name: "toGMTString", Expr: `Date.prototype.toGMTString === Date.prototype.toUTCString`},
+	{Name: "toISOString expanded years", Expr: `[Date.UTC(-1, 0, 1), Date.UTC(10000, 0, 1), 8.64e15, -8.64e15, Date.UTC(0, 0, 1), Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(-99999, 5, 6)].map(t => { var d = new Date(t); if (t === Date.UTC(0, 0, 1)) d.setUTCFullYear(0); return [d.toISOString(), JSON.stringify(d)]; })`},
+	{Name: "toISOString invalid", Expr: `new Date(NaN).toISOString()`},
+	{Name: "toString names UTC as V8 does", Expr: `var d = new Date(Date.UTC(2024, 2, 15, 14, 5, 9)); [String(d), d.toString(), d.toTimeString(), d.toDateString(), d.toUTCString(), "" + new Date(NaN)]`},
 
 	{Name: "using with Symbol.dispose", Expr: `var log = []; var r = {[Symbol.dispose]() { log.push("disposed"); }}; r[Symbol.dispose](); log`},
 }

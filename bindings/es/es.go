@@ -10,6 +10,7 @@ package es
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/dop251/goja"
@@ -41,11 +42,24 @@ func Install(vm *goja.Runtime) error {
 	for name, f := range map[string]func(goja.FunctionCall) goja.Value{
 		"isWellFormed": isWellFormed(vm),
 		"toWellFormed": toWellFormed(vm),
-		"expandPropertyEscapes": func(call goja.FunctionCall) goja.Value {
-			out, err := expandPropertyEscapes(call.Argument(0).String(), call.Argument(1).String())
+		"rewritePattern": func(call goja.FunctionCall) goja.Value {
+			pattern, flags := stringArg(call), call.Argument(1).String()
+			source, escaped := pattern.String(), false
+			if loneSurrogateAt(pattern, 0) >= 0 {
+				escaped = true
+				units := make([]uint16, pattern.Length())
+				for i := range units {
+					units[i] = pattern.CharAt(i)
+				}
+				source = escapeLoneSurrogates(units, strings.ContainsRune(flags, 'u'))
+			}
+			out, err := rewritePattern(source, flags)
 			if err != nil {
 				// builtins.js throws this as a SyntaxError, as V8 does.
 				return vm.ToValue(map[string]any{"error": err.Error()})
+			}
+			if out == source && !escaped {
+				return pattern // unchanged: builtins.js compares by identity
 			}
 			return vm.ToValue(out)
 		},

@@ -41,6 +41,15 @@ var regexpCases = []estest.Case{
 	{Name: "escaped backslash is not an escape", Expr: `[new RegExp("\\\\p", "u").test("\\p"), new RegExp("[\\\\p]", "u").test("p"), new RegExp("\\\\\\p{L}", "u").test("\\a")]`},
 	{Name: "unicode regexp without property escapes untouched", Expr: `[new RegExp("^.$", "u").test("😀"), new RegExp("\\u{1F600}", "u").test("😀"), new RegExp("[😀-😂]", "u").test("😁")]`},
 	{Name: "regexp literal via esbuild", Expr: `new RegExp("^\\p{Emoji_Presentation}+$", "u").test("🎉🎉")`},
+	// esbuild lowers \p{…} outside a class to new RegExp but leaves a literal
+	// with \p{…} only inside classes; goja compiles such literals itself, as
+	// it does every literal in eval and new Function code.
+	{Name: "literal with property escapes in a class", Expr: `[/^[\p{L}\p{N}-]+$/u.test("abc"), /^[\p{L}\p{N}-]+$/u.test("a😀"), "aBcD".replace(/[\p{Lu}]/gu, "_"), "aB1c".split(/[\p{Nd}]/u), /[^\p{L}]/u.exec("ab1")[0], [..."xAyB".matchAll(/[\p{Lu}]/gu)].map(m => m.index), "ab1".search(/[\p{N}]/u)]`},
+	{Name: "literal in new Function keeps lastIndex", Expr: `var re = new Function("return /\\p{N}+/gu")(); var s = "a12b٣٤c"; [re.exec(s)[0], re.lastIndex, re.test(s), re.lastIndex, re.exec(s), re.lastIndex, s.replace(re, "#"), re.source, String(re), re.flags]`},
+	{Name: "literal sticky and named groups", Expr: `var re = /(?<w>\p{L}+)/uy; [re.exec("ab1")?.groups.w, re.lastIndex, re.exec("ab1"), re.lastIndex]`},
+	{Name: "test calls exec", Expr: `var re = /a/; re.exec = function () { return null; }; var bad = /b/; bad.exec = function () { return 1; }; [re.test("a"), /b/.test("b"), (() => { try { return bad.test("b"); } catch (e) { return e.name; } })()]`},
+	{Name: "compile replaces the pattern", Expr: `var re = new RegExp("\\p{Lu}", "u"); re.compile("\\p{Nd}", "u"); [re.source, re.test("5"), re.test("A"), String(re)]`},
+	{Name: "lone surrogate beside a property escape", Expr: `[new RegExp("\\p{Lu}|\ud800", "u").exec("x\ud800")?.[0] === "\ud800", new RegExp("[\\p{Lu}\udc00]", "u").test("\udc00")]`},
 }
 
 func TestRegExpMatchesNode20(t *testing.T) {

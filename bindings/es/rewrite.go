@@ -14,15 +14,44 @@ func (e *regexpSyntaxError) Error() string {
 	return fmt.Sprintf("Invalid regular expression: /%s/%s: %s", e.pattern, e.flags, e.reason)
 }
 
-// rewriteCache keeps the expansion of each pattern seen by this process; a
+// rewriteCache keeps the rewrite of each pattern seen by this process; a
 // bundle builds the same few regexps in every room.
-var rewriteCache sync.Map // string → string
+var rewriteCache sync.Map // rewriteKey → string
+
+type rewriteKey struct {
+	pattern string
+	unicode bool
+}
 
 const rewriteCacheMax = 4096
 
 var rewriteCacheLen struct {
 	sync.Mutex
 	n int
+}
+
+// rewritePattern returns the pattern goja must compile to match as V8 does
+// with these flags: under /u, property escapes expanded. Any other pattern
+// is returned as it is.
+func rewritePattern(pattern, flags string) (string, error) {
+	key := rewriteKey{pattern, strings.ContainsRune(flags, 'u')}
+	if !key.unicode {
+		return pattern, nil
+	}
+	if v, ok := rewriteCache.Load(key); ok {
+		return v.(string), nil
+	}
+	out, err := expandPropertyEscapes(pattern, flags)
+	if err != nil {
+		return "", err
+	}
+	rewriteCacheLen.Lock()
+	if rewriteCacheLen.n < rewriteCacheMax {
+		rewriteCacheLen.n++
+		rewriteCache.Store(key, out)
+	}
+	rewriteCacheLen.Unlock()
+	return out, nil
 }
 
 // expandPropertyEscapes rewrites every \p{…} and \P{…} of a /u pattern into
@@ -32,9 +61,6 @@ var rewriteCacheLen struct {
 func expandPropertyEscapes(pattern, flags string) (string, error) {
 	if !strings.Contains(pattern, `\p`) && !strings.Contains(pattern, `\P`) {
 		return pattern, nil
-	}
-	if v, ok := rewriteCache.Load(pattern); ok {
-		return v.(string), nil
 	}
 	tables, err := loadPropertyTables()
 	if err != nil {
@@ -78,14 +104,7 @@ func expandPropertyEscapes(pattern, flags string) (string, error) {
 			b.WriteByte(c)
 		}
 	}
-	out := b.String()
-	rewriteCacheLen.Lock()
-	if rewriteCacheLen.n < rewriteCacheMax {
-		rewriteCacheLen.n++
-		rewriteCache.Store(pattern, out)
-	}
-	rewriteCacheLen.Unlock()
-	return out, nil
+	return b.String(), nil
 }
 
 // writeClass writes ranges as class members, wrapped in [...] outside a class.
@@ -114,4 +133,29 @@ func writeCodePoint(b *strings.Builder, r rune) {
 	b.WriteString(`\u{`)
 	b.WriteString(strconv.FormatInt(int64(r), 16))
 	b.WriteByte('}')
+}
+
+// escapeLoneSurrogates writes a pattern held as UTF-16 code units as a Go
+// string. Go strings cannot hold a surrogate without its pair, so each one
+// becomes an escape that means the same in the pattern: \u{D800} with /u,
+// \uD800 without.
+func escapeLoneSurrogates(units []uint16, unicode bool) string {
+	var b strings.Builder
+	for i := 0; i < len(units); i++ {
+		c := rune(units[i])
+		switch {
+		case c >= 0xD800 && c <= 0xDBFF && i+1 < len(units) && units[i+1] >= 0xDC00 && units[i+1] <= 0xDFFF:
+			b.WriteRune((c-0xD800)<<10 + (rune(units[i+1]) - 0xDC00) + 0x10000)
+			i++
+		case c >= 0xD800 && c <= 0xDFFF:
+			if unicode {
+				fmt.Fprintf(&b, `\u{%X}`, c)
+			} else {
+				fmt.Fprintf(&b, `\u%X`, c)
+			}
+		default:
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
 }

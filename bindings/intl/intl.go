@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/dop251/goja"
 	"github.com/rivo/uniseg"
@@ -567,15 +568,22 @@ func segment(input, granularity string) []segmentPart {
 	return parts
 }
 
+// isWordLike approximates ICU's rule status for a word segment: a segment is
+// word-like when it holds a letter or digit (Word_Break ALetter, Numeric,
+// Katakana, Hebrew_Letter, or a letter ICU finds with its dictionaries), or
+// is a run of two or more connectors such as "__". Emoji, symbols,
+// punctuation and spaces are not.
 func isWordLike(w string) bool {
+	connectors := 0
 	for _, r := range w {
-		if r == '_' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r > 0x7f && !strings.ContainsRune("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000", r) && !isPunct(r) {
+		switch {
+		case unicode.IsLetter(r), unicode.In(r, unicode.Nd, unicode.Nl),
+			unicode.Is(unicode.So, r) && unicode.Is(unicode.Other_Alphabetic, r), // Ⓐ, 🄰
+			r == '\u066b': // ARABIC DECIMAL SEPARATOR is Numeric
 			return true
+		case unicode.Is(unicode.Pc, r):
+			connectors++
 		}
 	}
-	return false
-}
-
-func isPunct(r rune) bool {
-	return strings.ContainsRune("、。，．！？：；「」『』（）…—–‘’“”«»¿¡", r)
+	return connectors >= 2
 }

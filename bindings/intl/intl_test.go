@@ -90,6 +90,7 @@ var intlCases = []estest.Case{
 
 	{Name: "segmenter graphemes", Expr: `[...new Intl.Segmenter("en", {granularity: "grapheme"}).segment("e\u0301👍🏽🇩🇪a")].map(s => [s.segment, s.index])`},
 	{Name: "segmenter words", Expr: `[...new Intl.Segmenter("en", {granularity: "word"}).segment("Hello, world! 42 times.")].map(s => [s.segment, s.index, s.isWordLike])`},
+	{Name: "segmenter isWordLike", Expr: `["😀", "👍🏽 ok", "👨‍👩‍👧", "🇫🇷", "#️⃣", "1️⃣", "©", "™", "€5", "½", "①", "²", "_", "__", "a_b", "١٢", "٫", "Ⅻ", "ʰ", "ｱ", "あ", "漢", "한", "ก", "Ⓐ", "x\u0301", "\u0301", "can't", "3.14", "¿Qué?", "e-mail"].map(x => [...new Intl.Segmenter("en", {granularity: "word"}).segment(x)].map(s => [s.segment, s.isWordLike]))`},
 	{Name: "segmenter containing", Expr: `(s => [s.containing(0).segment, s.containing(3).segment, s.containing(99)])(new Intl.Segmenter("en", {granularity: "word"}).segment("ab cd"))`},
 
 	{Name: "supportedLocalesOf", Expr: `Intl.NumberFormat.supportedLocalesOf(["de-DE", "fr", "ja-JP"])`},
