@@ -1,0 +1,185 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gopk/e2e/testkit"
+)
+
+// TestYPartyKit runs the npm y-partykit server (testdata/yjs, unmodified
+// library code) and drives it with npm YPartyKitProvider clients
+// (js/yjs-clients.mjs): edits sync both ways, awareness reaches the other
+// client, a late joiner gets the document, the document outlives a restart
+// and a crash of the server in "snapshot" and "history" mode, and the
+// `callback` option posts the document to an HTTP server the test runs.
+func TestYPartyKit(t *testing.T) {
+	callbacks := newCallbackRecorder(t)
+	s := startFixture(t, "yjs", "--var", "CALLBACK_URL="+callbacks.url()+"/yjs-callback")
+	yjs := func(t *testing.T, step, party, room string, extra map[string]string) string {
+		t.Helper()
+		env := map[string]string{"GOPK_HOST": s.Host(), "STEP": step, "PARTY": party, "ROOM": room}
+		for k, v := range extra {
+			env[k] = v
+		}
+		var out struct{ Text string }
+		stdout := testkit.Node(t, "yjs-clients.mjs", env)
+		if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+			t.Fatalf("yjs-clients.mjs %s: %v in %q", step, err, stdout)
+		}
+		return out.Text
+	}
+	const edited = "[hello world]" // what STEP=live leaves in the document
+	modes := []struct{ mode, party string }{{"snapshot", "main"}, {"history", "history"}}
+
+	for _, m := range modes {
+		t.Run(m.mode+"/live", func(t *testing.T) {
+			if got := yjs(t, "live", m.party, "doc-"+m.mode, nil); got != edited {
+				t.Fatalf("live session left %q, want %q", got, edited)
+			}
+			// Every client has left: y-partykit compacted the log and
+			// dropped the doc, so this client's document is read back
+			// from storage.
+			yjs(t, "check", m.party, "doc-"+m.mode, map[string]string{"EXPECT_TEXT": edited})
+		})
+	}
+
+	t.Run("callback", func(t *testing.T) {
+		want := map[string]any{
+			"room": "doc-callback",
+			"data": map[string]any{
+				"text": map[string]any{"type": "Text", "content": "posted by y-partykit"},
+				"list": map[string]any{"type": "Array", "content": []any{1.0, "two", map[string]any{"three": 3.0}}},
+			},
+		}
+		seen := filepath.Join(t.TempDir(), "callback-seen")
+		callbacks.expect(want, seen)
+		yjs(t, "callback", "callback", "doc-callback", map[string]string{"CALLBACK_SEEN_FILE": seen})
+		got := callbacks.matching(want)
+		if got == nil {
+			t.Fatalf("no callback carried the document; got %d callbacks: %s", len(callbacks.all()), callbacks.all())
+		}
+		if got.method != http.MethodPost || got.path != "/yjs-callback" {
+			t.Errorf("callback was %s %s, want POST /yjs-callback", got.method, got.path)
+		}
+		if ct := got.header.Get("Content-Type"); ct != "application/json" {
+			t.Errorf("callback Content-Type %q, want application/json", ct)
+		}
+		if tok := got.header.Get("X-Callback-Token"); tok != "e2e-secret" {
+			t.Errorf("callback X-Callback-Token %q, want the header from the callback option", tok)
+		}
+	})
+
+	s.Restart()
+	for _, m := range modes {
+		t.Run(m.mode+"/after-restart", func(t *testing.T) {
+			yjs(t, "check", m.party, "doc-"+m.mode, map[string]string{"EXPECT_TEXT": edited})
+		})
+	}
+
+	// An edit another client has seen was durable before it was sent on:
+	// killing the server with both clients connected (no compaction, no
+	// graceful shutdown) must not lose it.
+	for _, m := range modes {
+		t.Run(m.mode+"/after-crash", func(t *testing.T) {
+			room := "crash-" + m.mode
+			text := yjs(t, "seen", m.party, room, nil)
+			s.Kill()
+			s.Restart()
+			yjs(t, "check", m.party, room, map[string]string{"EXPECT_TEXT": text})
+		})
+	}
+
+	if logs := s.Logs(); strings.Contains(logs, "unhandled promise rejection") {
+		t.Errorf("the server logged an unhandled rejection (y-partykit fails silently otherwise):\n%s", logs)
+	}
+}
+
+// callbackRecorder is the HTTP server y-partykit's callback option posts to.
+// When a callback carries the expected document it creates a file, which
+// tells the Node client it may leave.
+type callbackRecorder struct {
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	got      []recordedCallback
+	want     map[string]any
+	seenFile string
+}
+
+type recordedCallback struct {
+	method, path string
+	header       http.Header
+	body         map[string]any
+	raw          string
+}
+
+func (c recordedCallback) String() string { return fmt.Sprintf("%s %s %s", c.method, c.path, c.raw) }
+
+func newCallbackRecorder(t *testing.T) *callbackRecorder {
+	c := &callbackRecorder{}
+	c.srv = httptest.NewServer(http.HandlerFunc(c.serve))
+	t.Cleanup(c.srv.Close)
+	return c
+}
+
+func (c *callbackRecorder) url() string { return c.srv.URL }
+
+func (c *callbackRecorder) serve(w http.ResponseWriter, r *http.Request) {
+	raw, _ := io.ReadAll(r.Body)
+	rec := recordedCallback{method: r.Method, path: r.URL.Path, header: r.Header.Clone(), raw: string(raw)}
+	_ = json.Unmarshal(raw, &rec.body)
+	c.mu.Lock()
+	c.got = append(c.got, rec)
+	if c.want != nil && reflect.DeepEqual(rec.body, c.want) {
+		_ = os.WriteFile(c.seenFile, nil, 0o644)
+	}
+	c.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (c *callbackRecorder) expect(want map[string]any, seenFile string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.want, c.seenFile = want, seenFile
+}
+
+// matching returns the first callback whose JSON body equals want.
+func (c *callbackRecorder) matching(want map[string]any) *recordedCallback {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range c.got {
+		if reflect.DeepEqual(c.got[i].body, want) {
+			return &c.got[i]
+		}
+	}
+	return nil
+}
+
+func (c *callbackRecorder) all() []recordedCallback {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]recordedCallback(nil), c.got...)
+}
+
+// waitFor polls cond until it holds or timeout passes.
+func waitFor(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
