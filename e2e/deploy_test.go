@@ -264,6 +264,8 @@ func TestDeployLiveSwap(t *testing.T) {
 		replies     []string
 		sawV2       = make(chan struct{})
 		sawV2Closed bool
+		// inFlightAtSwap: sent but not yet answered when v2 first answered.
+		inFlightAtSwap int
 	)
 	go func() {
 		defer close(senderDone)
@@ -307,6 +309,9 @@ func TestDeployLiveSwap(t *testing.T) {
 			if strings.HasPrefix(f, "v2 ") && !sawV2Closed {
 				close(sawV2)
 				sawV2Closed = true
+				mu.Lock()
+				inFlightAtSwap = sent - (len(replies) - 1)
+				mu.Unlock()
 			}
 		case res = <-deployDone:
 			deployed = true
@@ -357,8 +362,8 @@ func TestDeployLiveSwap(t *testing.T) {
 	if v2 == 0 {
 		t.Fatal("no reply came from v2")
 	}
-	t.Logf("live swap: %d messages, %d sent while the deploy ran; %d answered by v1, %d by v2; none lost or reordered; deploy took %v end to end",
-		total, during, v1, v2, res.Took.Round(time.Millisecond))
+	t.Logf("live swap: %d messages, %d sent while the deploy ran, %d in flight (sent, unanswered) when v2 first answered; %d answered by v1, %d by v2; none lost or reordered; deploy took %v end to end",
+		total, during, inFlightAtSwap, v1, v2, res.Took.Round(time.Millisecond))
 
 	testkit.Send(t, c, "state")
 	var st struct {

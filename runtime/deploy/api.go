@@ -30,6 +30,9 @@ type APIOptions struct {
 	Logger  *slog.Logger
 	Version string // gopk's version
 	Domain  string
+	// Checkpoint takes a consistent copy of the server's data (storage and
+	// versions) while it serves, and says where it is; nil = not offered.
+	Checkpoint func() (string, error)
 }
 
 // NewAPI is the admin API: every route needs a bearer token; a request
@@ -46,6 +49,7 @@ type APIOptions struct {
 //	PUT    /_gopk/v1/projects/{name}/env/{key}       body: the value (a string)
 //	DELETE /_gopk/v1/projects/{name}/env[/{key}]
 //	GET    /_gopk/v1/projects/{name}/tail?party=&room=&level=   NDJSON stream of Entry
+//	POST   /_gopk/v1/checkpoint                       a backup of the data directory, on the server
 func NewAPI(o APIOptions) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -64,6 +68,7 @@ func NewAPI(o APIOptions) http.Handler {
 	mux.HandleFunc("DELETE /_gopk/v1/projects/{name}/env/{key}", a.envDelete)
 	mux.HandleFunc("DELETE /_gopk/v1/projects/{name}/env", a.envDelete)
 	mux.HandleFunc("GET /_gopk/v1/projects/{name}/tail", a.tail)
+	mux.HandleFunc("POST /_gopk/v1/checkpoint", a.checkpoint)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(http.StatusNotFound, "no admin API route %s %s", r.Method, r.URL.Path))
 	})
@@ -280,4 +285,23 @@ func (a *api) tail(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// Checkpoint is the answer of POST /_gopk/v1/checkpoint.
+type Checkpoint struct {
+	Dir string `json:"dir"` // on the server
+}
+
+func (a *api) checkpoint(w http.ResponseWriter, r *http.Request) {
+	if a.o.Checkpoint == nil {
+		writeError(w, errorf(http.StatusNotImplemented, "this server does not take checkpoints"))
+		return
+	}
+	dir, err := a.o.Checkpoint()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	a.o.Logger.Info("checkpoint taken", "dir", dir)
+	writeJSON(w, http.StatusOK, Checkpoint{Dir: dir})
 }

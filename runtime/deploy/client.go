@@ -243,3 +243,11 @@ func (c *Client) Tail(ctx context.Context, name string, f TailFilter, fn func(En
 	}
 	return nil
 }
+
+// Checkpoint asks the server for a backup of its data directory and
+// returns where the server wrote it.
+func (c *Client) Checkpoint(ctx context.Context) (string, error) {
+	var out Checkpoint
+	err := c.do(ctx, http.MethodPost, APIPrefix+"checkpoint", nil, -1, "", &out)
+	return out.Dir, err
+}

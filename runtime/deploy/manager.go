@@ -715,3 +715,38 @@ func (m *Manager) publishSecrets() {
 	}
 	m.o.OnSecrets(values)
 }
+
+// CopyProjects copies every project's versions, state and env into dst (a
+// new directory), holding off changes meanwhile so the copy is consistent.
+// Version files are hard-linked where possible: versions never change.
+func (m *Manager) CopyProjects(dst string) error {
+	m.ops.Lock()
+	defer m.ops.Unlock()
+	return filepath.Walk(m.o.Dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(m.o.Dir, p)
+		if err != nil {
+			return err
+		}
+		if info.IsDir() && info.Name() == "incoming" {
+			return filepath.SkipDir
+		}
+		target := filepath.Join(dst, rel)
+		if info.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if !info.Mode().IsRegular() {
+			return nil
+		}
+		if err := os.Link(p, target); err == nil {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, info.Mode().Perm())
+	})
+}

@@ -116,7 +116,8 @@ func Start(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.mgr.Store(mgr)
-	s.api = deploy.NewAPI(deploy.APIOptions{Manager: mgr, Tokens: o.Tokens, Hub: s.hub, Logger: o.Logger, Version: o.Version, Domain: o.Domain})
+	s.api = deploy.NewAPI(deploy.APIOptions{Manager: mgr, Tokens: o.Tokens, Hub: s.hub, Logger: o.Logger, Version: o.Version, Domain: o.Domain,
+		Checkpoint: s.Checkpoint})
 
 	if s.mainLn, err = net.Listen("tcp", o.Listen); err != nil {
 		s.closeStorage()
@@ -184,6 +185,24 @@ func (s *Server) fireAlarm(k store.RoomKey, t time.Time) {
 		return
 	}
 	p.Rooms.Room(k.Party, k.Room).Alarm(t)
+}
+
+// Checkpoint writes a consistent copy of the data directory, taken while
+// the server runs, to <data>/backups/<UTC time>/ (storage/ and projects/,
+// the same layout as the data directory, so it can be started from as is).
+// Pebble hard-links its files where it can, so a checkpoint is cheap.
+func (s *Server) Checkpoint() (string, error) {
+	dir := filepath.Join(s.o.DataDir, "backups", time.Now().UTC().Format("20060102T150405.000Z"))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	if err := s.db.Checkpoint(filepath.Join(dir, "storage")); err != nil {
+		return "", err
+	}
+	if err := s.Manager().CopyProjects(filepath.Join(dir, "projects")); err != nil {
+		return "", fmt.Errorf("copying versions into the checkpoint: %w", err)
+	}
+	return dir, nil
 }
 
 // --- HTTP ------------------------------------------------------------------------
