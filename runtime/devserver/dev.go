@@ -21,6 +21,7 @@ import (
 	"github.com/cockroachdb/pebble/vfs"
 
 	"gopk/runtime/config"
+	"gopk/runtime/control"
 	"gopk/runtime/cron"
 	"gopk/runtime/project"
 	"gopk/runtime/room"
@@ -61,6 +62,7 @@ type Server struct {
 	current *project.Built
 	client  clientState // serve.build (client.go)
 	crons   *cron.Scheduler
+	control io.Closer
 }
 
 // Start loads and builds the project and starts serving. It fails if the
@@ -115,6 +117,14 @@ func Start(o Options) (*Server, error) {
 		return nil, fmt.Errorf("opening storage at %s: %w", dir, err)
 	}
 	s.db = db
+	if p.Persist.Enabled {
+		// Lets `gopk backup` checkpoint this running server's storage.
+		if c, err := control.Serve(dir, db); err == nil {
+			s.control = c
+		} else {
+			s.log.Warn("backups of the running server are unavailable", "error", err)
+		}
+	}
 	ro := o.Rooms
 	ro.Store, ro.Platform, ro.Storage, ro.Logger = db, o.Platform, o.Storage, o.Logger
 	s.rooms = room.New(built.Code, ro)
@@ -230,6 +240,9 @@ func (s *Server) Current() *project.Built {
 // Shutdown stops accepting, closes sockets (1001), and flushes storage.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.crons.Stop()
+	if s.control != nil {
+		s.control.Close()
+	}
 	_ = s.http.Shutdown(ctx)
 	s.rooms.Close(1001, "Server shutting down", 5*time.Second)
 	return s.db.Close()
