@@ -202,19 +202,7 @@ func (m *Rooms) Live() int {
 // rooms are restarted: their sockets close with 1012 ("service restart"),
 // which partysocket answers by reconnecting, to the new code.
 func (m *Rooms) SetCode(c *Code) {
-	m.mu.Lock()
-	m.code = c
-	live := make([]*Room, 0, len(m.rooms))
-	for _, r := range m.rooms {
-		live = append(live, r)
-	}
-	edges := m.edges
-	m.edges = make(map[string]*Edge)
-	m.mu.Unlock()
-	for _, e := range edges {
-		e.stop()
-	}
-	for _, r := range live {
+	for _, r := range m.retire(c) {
 		r.restart(1012, "Service restart: new version")
 	}
 }
@@ -222,8 +210,18 @@ func (m *Rooms) SetCode(c *Code) {
 // Swap switches to a new version without closing any socket: each live
 // room moves to it between two events (see Room.swap). Storage is untouched.
 func (m *Rooms) Swap(c *Code) {
+	for _, r := range m.retire(c) {
+		r.loop.Post(r.swap)
+	}
+}
+
+// retire makes c the code new rooms start on (c == nil keeps the code),
+// stops the edges of the old code and returns the live rooms.
+func (m *Rooms) retire(c *Code) []*Room {
 	m.mu.Lock()
-	m.code = c
+	if c != nil {
+		m.code = c
+	}
 	live := make([]*Room, 0, len(m.rooms))
 	for _, r := range m.rooms {
 		live = append(live, r)
@@ -234,25 +232,13 @@ func (m *Rooms) Swap(c *Code) {
 	for _, e := range edges {
 		e.stop()
 	}
-	for _, r := range live {
-		r.loop.Post(r.swap)
-	}
+	return live
 }
 
 // Close stops every room: sockets close with code and reason, storage is
 // flushed. It returns when all rooms have stopped or the deadline passed.
 func (m *Rooms) Close(code int, reason string, deadline time.Duration) {
-	m.mu.Lock()
-	live := make([]*Room, 0, len(m.rooms))
-	for _, r := range m.rooms {
-		live = append(live, r)
-	}
-	edges := m.edges
-	m.edges = map[string]*Edge{}
-	m.mu.Unlock()
-	for _, e := range edges {
-		e.stop()
-	}
+	live := m.retire(nil)
 	for _, r := range live {
 		r.restart(code, reason)
 	}
