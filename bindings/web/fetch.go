@@ -23,7 +23,8 @@ func (g *Globals) httpClient() *http.Client {
 
 // fetchNative(method, url, headers, body, redirect, done) starts an HTTP
 // request off the loop and calls done(err, response) on it. It returns an
-// abort function: aborting cancels the request and any body still streaming.
+// abort(reason) function: aborting cancels the request, and errors a body
+// still streaming with reason (the signal's), as the Fetch spec says.
 func (g *Globals) fetchNative(c goja.FunctionCall) goja.Value {
 	method := c.Argument(0).String()
 	url := c.Argument(1).String()
@@ -81,6 +82,7 @@ func (g *Globals) fetchNative(c goja.FunctionCall) goja.Value {
 		return nil
 	}
 
+	var bodyStream goja.Value // the response body, once there is one
 	g.env.Loop.Go(func(context.Context) func() {
 		resp, err := client.Do(req)
 		return func() {
@@ -100,6 +102,7 @@ func (g *Globals) fetchNative(c goja.FunctionCall) goja.Value {
 			var bodyVal goja.Value = goja.Null()
 			if method != http.MethodHead && resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusNotModified {
 				bodyVal = g.callStreams("goStream", g.vm.ToValue(&goBody{rc: resp.Body, done: cancel}))
+				bodyStream = bodyVal
 			} else {
 				resp.Body.Close()
 				cancel()
@@ -114,8 +117,11 @@ func (g *Globals) fetchNative(c goja.FunctionCall) goja.Value {
 			_, _ = done(goja.Undefined(), goja.Null(), res)
 		}
 	})
-	return g.vm.ToValue(func(goja.FunctionCall) goja.Value {
+	return g.vm.ToValue(func(c goja.FunctionCall) goja.Value {
 		cancel()
+		if bodyStream != nil {
+			g.callStreams("errorGoStream", bodyStream, c.Argument(0))
+		}
 		return goja.Undefined()
 	})
 }

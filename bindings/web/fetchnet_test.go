@@ -63,7 +63,7 @@ func TestFetch(t *testing.T) {
 		{"abort before response", `const c = new AbortController(); const p = fetch(base + "/slow", {signal: c.signal}); setTimeout(() => c.abort(), 20); p.catch(e => [e.name, c.signal.aborted])`, `["AbortError",true]`},
 		{"already aborted", `fetch(base + "/hello", {signal: AbortSignal.abort("no")}).catch(e => e)`, `"no"`},
 		{"timeout", `fetch(base + "/slow", {signal: AbortSignal.timeout(30)}).catch(e => e.name)`, `"TimeoutError"`},
-		{"abort while reading body", `const c = new AbortController(); fetch(base + "/stream", {signal: c.signal}).then(async res => { const reader = res.body.getReader(); await reader.read(); c.abort(); try { for (;;) { const {done} = await reader.read(); if (done) return "finished"; } } catch (e) { return "errored"; } })`, `"errored"`},
+		{"abort while reading body", `const c = new AbortController(); fetch(base + "/stream", {signal: c.signal}).then(async res => { const reader = res.body.getReader(); await reader.read(); c.abort(); try { for (;;) { const {done} = await reader.read(); if (done) return "finished"; } } catch (e) { return [e.name, e instanceof DOMException, e === c.signal.reason]; } })`, `["AbortError",true,true]`},
 		{"connection refused", `fetch("http://127.0.0.1:1/").catch(e => [e.name, e.message.startsWith("fetch failed")])`, `["TypeError",true]`},
 		{"non-http scheme", `fetch("ftp://x/").catch(e => e.message)`, `"Fetch API cannot load: ftp://x/"`},
 	})

@@ -15,9 +15,14 @@
       },
     });
 
-  // goStream wraps a Go reader handle; cancel closes it.
-  const goStream = (handle) =>
-    new ReadableStream({
+  // goStream wraps a Go reader handle; cancel closes it. Its controller is
+  // kept so that an aborted fetch can error the body with the abort reason
+  // (errorGoStream), as the Fetch spec says, even with no read pending.
+  const goControllers = new WeakMap();
+  const goStream = (handle) => {
+    let controller;
+    const stream = new ReadableStream({
+      start(c) { controller = c; },
       pull(c) {
         return native.pull(handle).then((chunk) => {
           if (chunk === null) c.close();
@@ -26,6 +31,12 @@
       },
       cancel(reason) { native.cancel(handle, reason); },
     }, { highWaterMark: 0 });
+    goControllers.set(stream, controller);
+    return stream;
+  };
+  // errorGoStream errors a goStream with reason; it does nothing to a
+  // stream that has already closed or errored.
+  const errorGoStream = (stream, reason) => goControllers.get(stream)?.error(reason);
 
   // readAll drains a stream of BufferSource chunks into one Uint8Array.
   const readAll = async (stream) => {
@@ -117,5 +128,5 @@
   }
   tag(DecompressionStream, "DecompressionStream");
 
-  return { bytesToStream, goStream, readAll, TextEncoderStream, TextDecoderStream, CompressionStream, DecompressionStream };
+  return { bytesToStream, goStream, errorGoStream, readAll, TextEncoderStream, TextDecoderStream, CompressionStream, DecompressionStream };
 })
