@@ -135,7 +135,7 @@ func (hh *hubHandler) Enabled(ctx context.Context, l slog.Level) bool {
 func (hh *hubHandler) Handle(ctx context.Context, r slog.Record) error {
 	h := hh.hub
 	e := hh.entry(r)
-	if r.Level >= slog.LevelError && e.Source != "console" && h.onError != nil && e.Project != "" {
+	if r.Level >= slog.LevelError && e.Source != "console" && h.onError != nil && e.Project != "" && e.Party != "" {
 		h.onError(e.Project, e.Party)
 	}
 	if h.n.Load() > 0 {

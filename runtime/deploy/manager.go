@@ -142,6 +142,7 @@ func Open(o Options) (*Manager, error) {
 		return nil, fmt.Errorf("projects directory: %w", err)
 	}
 	m := &Manager{o: o, live: map[string]*Project{}}
+	_ = os.RemoveAll(filepath.Join(o.Dir, incomingDir)) // uploads cut short by a crash
 	entries, err := os.ReadDir(o.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("projects directory: %w", err)
@@ -151,7 +152,6 @@ func Open(o Options) (*Manager, error) {
 		if !e.IsDir() || ValidateName(name) != nil {
 			continue
 		}
-		_ = os.RemoveAll(filepath.Join(o.Dir, name, "incoming")) // uploads cut short by a crash
 		st, err := m.readState(name)
 		if err != nil || st.Active == 0 {
 			continue
@@ -208,7 +208,10 @@ func (m *Manager) Live() []*Project {
 //	<Dir>/<project>/state.json           {"active": n}
 //	<Dir>/<project>/env.json             the project's env vars (0600)
 //	<Dir>/<project>/versions/<n>/        manifest.json, parties/*.js, assets/, version.json
-//	<Dir>/<project>/incoming/<tmp>/      an upload being checked
+//	<Dir>/.incoming/<project>-<tmp>/     an upload being checked
+
+// incomingDir is not a valid project name, so scans skip it.
+const incomingDir = ".incoming"
 
 type state struct {
 	Active int `json:"active"`
@@ -276,11 +279,13 @@ func (m *Manager) Deploy(ctx context.Context, name string, body io.Reader) (res 
 			m.o.OnDeploy(name, err == nil)
 		}
 	}()
-	incoming := filepath.Join(m.projectDir(name), "incoming")
+	// Uploads unpack outside the project, so a refused first upload leaves
+	// no project behind.
+	incoming := filepath.Join(m.o.Dir, incomingDir)
 	if err := os.MkdirAll(incoming, 0o755); err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp(incoming, "upload-")
+	tmp, err := os.MkdirTemp(incoming, name+"-")
 	if err != nil {
 		return nil, err
 	}
@@ -344,6 +349,7 @@ func (m *Manager) Deploy(ctx context.Context, name string, body io.Reader) (res 
 	if err := m.activate(name, vi, ck, dir); err != nil {
 		return nil, err
 	}
+	m.publishSecrets()
 	took := time.Since(start)
 	m.o.Logger.Info("deployed", "project", name, "version", n, "hash", vi.Hash[:12], "took", took)
 	return &DeployResult{Project: name, Version: vi, URL: m.o.URL(name), LiveSwap: true, TookMS: float64(took.Microseconds()) / 1000}, nil
@@ -506,6 +512,7 @@ func (m *Manager) Rollback(name string, n int) (*DeployResult, error) {
 	if err := m.activate(name, vs[i], ck, dir); err != nil {
 		return nil, err
 	}
+	m.publishSecrets()
 	took := time.Since(start)
 	m.o.Logger.Info("rolled back", "project", name, "version", n, "took", took)
 	return &DeployResult{Project: name, Version: vs[i], URL: m.o.URL(name), LiveSwap: true, TookMS: float64(took.Microseconds()) / 1000}, nil
@@ -695,7 +702,9 @@ func (m *Manager) changeEnv(name string, change func(map[string]any) error) erro
 	return nil
 }
 
-// publishSecrets hands every env value to OnSecrets.
+// publishSecrets hands OnSecrets every value that may be a secret: the
+// env vars of every project and the process.env (.env) of every live
+// version.
 func (m *Manager) publishSecrets() {
 	if m.o.OnSecrets == nil {
 		return
@@ -713,6 +722,13 @@ func (m *Manager) publishSecrets() {
 			}
 		}
 	}
+	m.mu.RLock()
+	for _, p := range m.live {
+		for _, v := range p.checked.manifest.ProcessEnv {
+			values = append(values, v)
+		}
+	}
+	m.mu.RUnlock()
 	m.o.OnSecrets(values)
 }
 
@@ -730,7 +746,7 @@ func (m *Manager) CopyProjects(dst string) error {
 		if err != nil {
 			return err
 		}
-		if info.IsDir() && info.Name() == "incoming" {
+		if info.IsDir() && info.Name() == incomingDir {
 			return filepath.SkipDir
 		}
 		target := filepath.Join(dst, rel)

@@ -193,3 +193,78 @@ func TestManagerRejectsBadVersions(t *testing.T) {
 		t.Fatalf("rejected versions were kept: %+v", info.Versions)
 	}
 }
+
+func TestManagerConcurrentDeploysGetDistinctVersions(t *testing.T) {
+	m := newManager(t, t.TempDir())
+	const n = 6
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := m.Deploy(context.Background(), "app", pack(t, "app", nil, map[string][]byte{"main": server(fmt.Sprint("v", i))}))
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	info, err := m.Info("app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Versions) != n || info.Active != n {
+		t.Fatalf("after %d concurrent deploys: %d versions, active %d", n, len(info.Versions), info.Active)
+	}
+	for i, v := range info.Versions {
+		if v.Version != i+1 {
+			t.Fatalf("versions = %+v, want 1..%d", info.Versions, n)
+		}
+	}
+}
+
+func TestManagerRefusedFirstUploadLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	m := newManager(t, dir)
+	if _, err := m.Deploy(context.Background(), "ghost", strings.NewReader("not an archive")); err == nil {
+		t.Fatal("garbage accepted")
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "projects"))
+	for _, e := range entries {
+		if e.Name() == "ghost" {
+			t.Fatal("a refused first upload left a project directory")
+		}
+	}
+	if list, _ := m.List(); len(list) != 0 {
+		t.Fatalf("list = %+v", list)
+	}
+}
+
+// A version this gopk no longer loads is reported, and the other projects
+// are served.
+func TestManagerOpenReportsBrokenActiveVersion(t *testing.T) {
+	dir := t.TempDir()
+	m := newManager(t, dir)
+	ctx := context.Background()
+	for _, name := range []string{"good", "broken"} {
+		if _, err := m.Deploy(ctx, name, pack(t, name, nil, map[string][]byte{"main": server(name)})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.Close(1001, "restart", time.Second)
+	m.o.DB.Close()
+	if err := os.WriteFile(filepath.Join(dir, "projects", "broken", "versions", "1", "parties", "main.js"), []byte("let = ;"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m2 := newManager(t, dir)
+	if got := get(t, m2, "good"); got != "good - -" {
+		t.Fatalf("good project: %q", got)
+	}
+	if got := get(t, m2, "broken"); got != "(not served)" {
+		t.Fatalf("broken project: %q", got)
+	}
+	info, err := m2.Info("broken")
+	if err != nil || !strings.Contains(info.Error, "failed to load") {
+		t.Fatalf("info of the broken project = %+v, %v", info, err)
+	}
+}

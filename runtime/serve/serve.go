@@ -22,6 +22,7 @@ import (
 
 	"github.com/cockroachdb/pebble/vfs"
 
+	"gopk/runtime/control"
 	"gopk/runtime/deploy"
 	"gopk/runtime/room"
 	"gopk/store"
@@ -64,6 +65,7 @@ type Server struct {
 	ready           atomic.Bool
 	cancel          context.CancelFunc // ends streams (tail) and alarms
 	base            context.Context
+	control         io.Closer // `gopk backup --data <data>/storage` reaches the db through it
 	shutdownOnce    sync.Once
 	shutdownErr     error
 }
@@ -81,9 +83,13 @@ func Start(o Options) (*Server, error) {
 		o.CloseWait = 5 * time.Second
 	}
 	o.Domain = strings.ToLower(strings.Trim(o.Domain, "."))
-	s := &Server{o: o, log: o.Logger}
+	s := &Server{o: o}
 	s.base, s.cancel = context.WithCancel(context.Background())
 	s.metrics = newMetrics(s.mgr.Load)
+	// Every line goes through the hub: rooms' lines reach `gopk tail`, and
+	// env values are masked in all of them, the server's own included.
+	s.hub = deploy.NewHub(o.Logger.Handler(), s.metrics.roomError)
+	s.log = slog.New(s.hub.Handler())
 
 	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
@@ -91,20 +97,24 @@ func Start(o Options) (*Server, error) {
 	storeDir := filepath.Join(o.DataDir, "storage")
 	db, err := store.Open(storeDir, store.Options{
 		FS:     timedWAL{FS: vfs.Default, observe: s.metrics.observeSync},
-		Logger: o.Logger.With("component", "store"),
+		Logger: s.log.With("component", "store"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("opening storage in %s (is another gopk serve using it?): %w", storeDir, err)
 	}
 	s.db = db
-	s.hub = deploy.NewHub(o.Logger.Handler(), s.metrics.roomError)
+	if c, err := control.Serve(storeDir, db); err == nil {
+		s.control = c
+	} else {
+		s.log.Warn("gopk backup cannot reach this server; use gopk checkpoint", "error", err)
+	}
 	mgr, err := deploy.Open(deploy.Options{
 		Dir:         filepath.Join(o.DataDir, "projects"),
 		DB:          db,
 		Platform:    o.Platform,
 		Storage:     o.Storage,
-		Logger:      o.Logger,
-		RoomLogger:  slog.New(s.hub.Handler()),
+		Logger:      s.log,
+		RoomLogger:  s.log,
 		MaxUpload:   o.MaxUpload,
 		RoomOptions: o.Rooms,
 		URL:         s.projectURL,
@@ -116,7 +126,7 @@ func Start(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.mgr.Store(mgr)
-	s.api = deploy.NewAPI(deploy.APIOptions{Manager: mgr, Tokens: o.Tokens, Hub: s.hub, Logger: o.Logger, Version: o.Version, Domain: o.Domain,
+	s.api = deploy.NewAPI(deploy.APIOptions{Manager: mgr, Tokens: o.Tokens, Hub: s.hub, Logger: s.log, Version: o.Version, Domain: o.Domain,
 		Checkpoint: s.Checkpoint})
 
 	if s.mainLn, err = net.Listen("tcp", o.Listen); err != nil {
@@ -132,11 +142,11 @@ func Start(o Options) (*Server, error) {
 	}
 	baseCtx := func(net.Listener) context.Context { return s.base }
 	s.main = &http.Server{Handler: http.HandlerFunc(s.serveMain), ReadHeaderTimeout: 10 * time.Second, BaseContext: baseCtx,
-		ErrorLog: slog.NewLogLogger(o.Logger.Handler(), slog.LevelDebug)}
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
 	go s.serve(s.main, s.mainLn)
 	if s.adminLn != nil {
 		s.admin = &http.Server{Handler: http.HandlerFunc(s.serveAdmin), ReadHeaderTimeout: 10 * time.Second, BaseContext: baseCtx,
-			ErrorLog: slog.NewLogLogger(o.Logger.Handler(), slog.LevelDebug)}
+			ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
 		go s.serve(s.admin, s.adminLn)
 	}
 	go func() { _ = db.RunAlarms(s.base, s.fireAlarm) }()
@@ -334,6 +344,9 @@ func (s *Server) shutdown(ctx context.Context) error {
 
 func (s *Server) closeStorage() error {
 	s.cancel()
+	if s.control != nil {
+		s.control.Close()
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("closing storage: %w", err)
 	}
