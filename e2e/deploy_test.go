@@ -996,3 +996,42 @@ func BenchmarkDeployToActive(b *testing.B) {
 	}
 	b.ReportMetric(serverMS/float64(i), "server-ms/op")
 }
+
+// TestServeCheckpoint: `gopk checkpoint` copies storage and versions while
+// the server runs, and a server started on the copy serves the same.
+func TestServeCheckpoint(t *testing.T) {
+	skipOnPartyKit(t)
+	s := testkit.StartServe(t)
+	dir := deployProject(t)
+	mustGopk(t, s, dir, "deploy")
+	c := testkit.Dial(t, s.WSURL("/party/kept"), nil)
+	testkit.ReadText(t, c)
+	testkit.Send(t, c, "put:answer=42")
+	if got := testkit.ReadText(t, c); got != "ok:answer" {
+		t.Fatalf("put: %q", got)
+	}
+	out := mustGopk(t, s, dir, "checkpoint")
+	m := regexp.MustCompile(`written on the server to (\S+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("checkpoint output:\n%s", out)
+	}
+	// `gopk backup` of the storage directory reaches the running server too.
+	backup := filepath.Join(t.TempDir(), "backup")
+	if r := s.Gopk(dir, "", "backup", "--data", filepath.Join(s.DataDir, "storage"), backup); r.Err != nil {
+		t.Fatalf("gopk backup of a running serve: %v\n%s", r.Err, r.Out)
+	}
+	// Written after the checkpoint: must not be in it.
+	testkit.Send(t, c, "put:answer=43")
+	testkit.ReadText(t, c)
+
+	restored := testkit.StartServe(t, "--data", m[1])
+	if got := body(t, restored.URL()+"/party/kept"); got != "v1" {
+		t.Fatalf("the restored server serves %q", got)
+	}
+	c2 := testkit.Dial(t, restored.WSURL("/party/kept"), nil)
+	testkit.ReadText(t, c2)
+	testkit.Send(t, c2, "get:answer")
+	if got := testkit.ReadText(t, c2); got != "val:42" {
+		t.Fatalf("storage in the checkpoint: %q, want val:42", got)
+	}
+}
