@@ -1,0 +1,3 @@
+export default async function (t) {
+  return t.json("/parties/main/canary", {});
+}
