@@ -84,5 +84,6 @@ func devCommand() *cobra.Command {
 	f.BoolVar(&ignored.https, "https", false, "not supported yet: put a TLS proxy in front")
 	f.StringVar(&ignored.httpsKey, "https-key-path", "", "not supported yet")
 	f.StringVar(&ignored.httpsCert, "https-cert-path", "", "not supported yet")
+	addPprofFlag(cmd)
 	return cmd
 }
