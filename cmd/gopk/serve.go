@@ -45,6 +45,9 @@ func serveCommand() *cobra.Command {
 			o.Tokens = tokens
 			o.MaxUpload = maxUpMiB << 20
 			o.Logger = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+			if st, err := os.Stat(tokenFile); err == nil && st.Mode().Perm()&0o004 != 0 {
+				o.Logger.Warn("the token file is readable by every user; chmod o-r it", "file", tokenFile)
+			}
 			o.Version = version
 			o.Platform = platform.New(platform.Options{})
 			o.Storage = platform.Storage{}

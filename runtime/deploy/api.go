@@ -82,6 +82,9 @@ type api struct {
 
 func (a *api) auth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.o.Hub != nil {
+			w = redactingWriter{ResponseWriter: w, redact: a.o.Hub.Redact}
+		}
 		if !a.o.Tokens.Allow(r) {
 			// Say which, never what was sent.
 			a.o.Logger.Warn("admin API: unauthorized", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
@@ -113,7 +116,26 @@ func writeError(w http.ResponseWriter, err error) {
 	if errors.As(err, &e) {
 		status = e.Status
 	}
-	writeJSON(w, status, apiError{Error: err.Error()})
+	msg := err.Error()
+	if r, ok := w.(redactingWriter); ok {
+		msg = r.redact(msg)
+	}
+	writeJSON(w, status, apiError{Error: msg})
+}
+
+// redactingWriter masks secrets in error messages (a module that throws an
+// env value while loading must not hand it back in the refusal).
+type redactingWriter struct {
+	http.ResponseWriter
+	redact func(string) string
+}
+
+func (w redactingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w redactingWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 func (a *api) server(w http.ResponseWriter, r *http.Request) {

@@ -137,3 +137,30 @@ module.exports = { onRequest(req, room) { console.log("request to " + room.id); 
 		}
 	}
 }
+
+func TestAPIErrorsMaskSecrets(t *testing.T) {
+	srv, m, token := newAPI(t)
+	c := NewClient(srv.URL, token)
+	ctx := context.Background()
+	hub := NewHub(slog.NewTextHandler(io.Discard, nil), nil)
+	m.o.OnSecrets = hub.SetSecrets
+	srv.Config.Handler = NewAPI(APIOptions{Manager: m, Tokens: mustTokens(t, token), Hub: hub})
+	if err := c.EnvSet(ctx, "app", "KEY", "do-not-show-me-1234"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.Deploy(ctx, "app", pack(t, "app", &Manifest{ProcessEnv: map[string]string{"DB": "postgres://user:pw-in-dotenv@db"}}, map[string][]byte{"main": []byte(`(function (module, exports, require) {
+throw new Error("boom with do-not-show-me-1234");
+})`)}).Bytes(), nil)
+	if err == nil || strings.Contains(err.Error(), "do-not-show-me") || !strings.Contains(err.Error(), Redacted) {
+		t.Fatalf("refusal = %v, want the env value masked", err)
+	}
+}
+
+func mustTokens(t *testing.T, token string) *Tokens {
+	t.Helper()
+	tk, err := ParseTokens([]byte(HashLine(token)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}

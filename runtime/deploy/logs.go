@@ -73,6 +73,9 @@ func (h *Hub) SetSecrets(values []string) {
 	h.secrets.Store(&keep)
 }
 
+// Redact masks every secret value in s.
+func (h *Hub) Redact(s string) string { return h.redact(s) }
+
 func (h *Hub) redact(s string) string {
 	p := h.secrets.Load()
 	if p == nil {
