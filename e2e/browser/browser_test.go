@@ -56,6 +56,23 @@ func TestLiveReload(t *testing.T) {
 	runScenario(t, s, "live-reload.mjs", map[string]string{"PROJECT_DIR": s.Dir()})
 }
 
+// TestSinglePageApp: with serve.singlePageApp, a browser navigation to an
+// unknown path gets index.html (the app boots), and a script's fetch of a
+// missing file still gets 404.html with status 404.
+func TestSinglePageApp(t *testing.T) {
+	s := startExample(t, "react-chat", func(dir string) {
+		config := `{"name": "spa", "main": "party/index.ts",
+			"serve": {"path": "public", "singlePageApp": true, "build": "app/index.tsx"}}`
+		notFound := `<!doctype html><title>Not found</title><p>custom not found page</p>`
+		for name, content := range map[string]string{"partykit.json": config, "public/404.html": notFound} {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	runScenario(t, s, "spa.mjs", nil)
+}
+
 // TestReactChatUsesTheChatServer keeps the React chat's server the same as
 // examples/chat's: the React client speaks exactly that protocol.
 func TestReactChatUsesTheChatServer(t *testing.T) {
