@@ -524,13 +524,15 @@
     });
   }, true);
 
-  // ---- RegExp: Unicode property escapes ---------------------------------------
-  // goja parses \p{…} in /u patterns but never matches it. The global RegExp
-  // becomes a Proxy of the native one whose construct/apply expand property
-  // escapes (host.rewritePattern, from V8's own tables) before goja compiles
-  // the pattern; everything else (prototype, instanceof, species, lastIndex,
-  // subclassing) is the native RegExp's. Regexps goja compiles itself
-  // (literals) are caught in exec and test.
+  // ---- RegExp: Unicode property escapes, surrogate classes -----------------
+  // goja parses \p{…} in /u patterns but never matches it, and its regexp
+  // engine confuses different classes of surrogates in one pattern. The
+  // global RegExp becomes a Proxy of the native one whose construct/apply
+  // hand such patterns to host.rewritePattern (property escapes expanded
+  // from V8's own tables, surrogate classes written apart) before goja
+  // compiles them; everything else (prototype, instanceof, species,
+  // lastIndex, subclassing) is the native RegExp's. Regexps goja compiles
+  // itself (literals) are caught in exec and test.
   var NativeRegExp = global.RegExp;
   var NativeRegExpProto = NativeRegExp.prototype;
   var nativeSource = null; // the native source getter, read on first use
@@ -561,9 +563,14 @@
     return re;
   };
   // rewritten returns the pattern goja must compile for these flags to match
-  // as V8 does, or null when the pattern can be compiled as it is.
+  // as V8 does, or null when the pattern can be compiled as it is: under /u
+  // one with property escapes, otherwise one whose classes may name
+  // surrogates (host.rewritePattern tells such classes apart).
   var rewritten = function (pattern, flags) {
-    if (flags.indexOf("u") < 0 || (pattern.indexOf("\\p") < 0 && pattern.indexOf("\\P") < 0)) return null;
+    var candidate = flags.indexOf("u") >= 0
+      ? pattern.indexOf("\\p") >= 0 || pattern.indexOf("\\P") >= 0
+      : flags.indexOf("i") < 0 && pattern.indexOf("\\u") >= 0 && pattern.indexOf("[") >= 0;
+    if (!candidate) return null;
     var out = host.rewritePattern(pattern, flags);
     if (typeof out !== "string") throw new SyntaxError(out.error);
     return out === pattern ? null : out;

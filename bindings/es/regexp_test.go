@@ -49,6 +49,11 @@ var regexpCases = []estest.Case{
 	{Name: "literal sticky and named groups", Expr: `var re = /(?<w>\p{L}+)/uy; [re.exec("ab1")?.groups.w, re.lastIndex, re.exec("ab1"), re.lastIndex]`},
 	{Name: "test calls exec", Expr: `var re = /a/; re.exec = function () { return null; }; var bad = /b/; bad.exec = function () { return 1; }; [re.test("a"), /b/.test("b"), (() => { try { return bad.test("b"); } catch (e) { return e.name; } })()]`},
 	{Name: "compile replaces the pattern", Expr: `var re = new RegExp("\\p{Lu}", "u"); re.compile("\\p{Nd}", "u"); [re.source, re.test("5"), re.test("A"), String(re)]`},
+	// goja's regexp2 engine files classes under keys where surrogates read
+	// as U+FFFD; different surrogate classes in one pattern must stay apart.
+	{Name: "surrogate classes (lodash reUnicode)", Expr: `var fitz = "\\ud83c[\\udffb-\\udfff]", combo = "[\\u0300-\\u036f\\ufe20-\\ufe2f\\u20d0-\\u20ff]", regional = "(?:\\ud83c[\\udde6-\\uddff]){2}", pair = "[\\ud800-\\udbff][\\udc00-\\udfff]", mod = "(?:" + combo + "|" + fitz + ")?", seq = "[\\ufe0e\\ufe0f]?" + mod + "(?:\\u200d(?:[^\\ud800-\\udfff]|" + regional + "|" + pair + ")[\\ufe0e\\ufe0f]?" + mod + ")*", re = new RegExp(fitz + "(?=" + fitz + ")|(?:[^\\ud800-\\udfff]" + combo + "?|" + combo + "|" + regional + "|" + pair + "|[\\ud800-\\udfff])" + seq, "g"); ["emoji 😀 in", "👍🏽 x", "🇫🇷🇩🇪", "👨‍👩‍👧!", "e\u0301t", "𝒜b", "lone \ud800 x"].map(s => s.match(re))`},
+	{Name: "surrogate classes with lastIndex, split, replace", Expr: `var re = /[\ud800-\udbff][\udc00-\udfff]|[^\ud800-\udfff]/g; var p = new RegExp("[\\ud800-\\udbff][\\udc00-\\udfff]", "g"); [re.exec("a😀")[0], re.exec("a😀")[0], re.lastIndex, "a😀b😁".split(/[\ud800-\udbff][\udc00-\udfff]/), "a😀b😁".replace(p, "#"), p.source, String(p), /[\ud800-\udbff](?=[\udc00-\udfff])/.exec("x😀")?.index]`},
+	{Name: "surrogate classes with class escapes and Annex B atoms", Expr: `[/[\d\ud800-\udbff]x[\w-\udc00]/.exec("5x-")?.[0], /[^-\ud800-\udbff]/.exec("-😀x")[0], /[\b\0\x41\cJ\u0042\101-\103\ud800]/g[Symbol.match]("\bA\nBC\0"), /[\s\ud800][\S\udc00]/.exec(" \udc00")?.[0], /[\ud800-\udbff]/i.test("\ud83d"), /[😀][\ude00]/.exec("😀")?.[0]]`},
 	{Name: "lone surrogate beside a property escape", Expr: `[new RegExp("\\p{Lu}|\ud800", "u").exec("x\ud800")?.[0] === "\ud800", new RegExp("[\\p{Lu}\udc00]", "u").test("\udc00")]`},
 }
 

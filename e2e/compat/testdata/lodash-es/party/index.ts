@@ -21,19 +21,26 @@ const phrases = [
 // reUnicodeWord).
 const unicodePhrases = ["emoji 😀 inside", "👍🏽 thumbs", "flag 🇫🇷 fr", "family 👨‍👩‍👧", "𝒜𝓁𝓅𝒽𝒶 script", "e\u0301te\u0301 combining"];
 
-function strings(list: string[]) {
+function each(list: string[], f: (p: string) => object) {
   return list.map((p) => {
     try {
-      return {
-        camel: camelCase(p), kebab: kebabCase(p), snake: snakeCase(p), start: startCase(p), words: words(p),
-        deburr: deburr(p), upperFirst: upperFirst(p), pad: padStart(p, 30, "·"),
-        truncate: truncate(p, { length: 12, separator: /,? +/ }), size: size(p), toArray: toArray(p),
-      };
+      return f(p);
     } catch (err) {
       return { phrase: p, error: String(err) };
     }
   });
 }
+
+// Functions that split a string into symbols (reUnicode).
+const symbols = (p: string) => ({
+  deburr: deburr(p), upperFirst: upperFirst(p), pad: padStart(p, 30, "·"),
+  truncate: truncate(p, { length: 12, separator: /,? +/ }), size: size(p), toArray: toArray(p),
+});
+
+// Functions that split a string into words (reUnicodeWord).
+const wordsOf = (p: string) => ({
+  camel: camelCase(p), kebab: kebabCase(p), snake: snakeCase(p), start: startCase(p), words: words(p),
+});
 
 export default class LodashParty implements Party.Server {
   constructor(readonly room: Party.Room) {}
@@ -41,8 +48,9 @@ export default class LodashParty implements Party.Server {
   async onRequest(req: Party.Request) {
     const { people, config, patch } = (await req.json()) as { people: Person[]; config: object; patch: object };
     const out: Record<string, unknown> = {};
-    out.strings = strings(phrases);
-    out["strings on the Unicode path"] = strings(unicodePhrases);
+    out.strings = each(phrases, (p) => ({ ...symbols(p), ...wordsOf(p) }));
+    out["symbols on the Unicode path"] = each(unicodePhrases, symbols);
+    out["words on the Unicode path"] = each(unicodePhrases, wordsOf);
     out.escape = [escape(`<a href="x?a=1&b='2'">`), unescape("&lt;p&gt;&amp;&quot;&#39;&lt;/p&gt;")];
     out.collections = {
       groupBy: groupBy(people, "team"),
