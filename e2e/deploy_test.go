@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -194,8 +195,9 @@ func TestDeployDomain(t *testing.T) {
 // frameReader reads a socket on its own goroutine, so a test can wait for
 // frames with a deadline and see a close at once.
 type frameReader struct {
-	frames chan string
-	closed chan error
+	frames   chan string
+	closed   chan error
+	received atomic.Int64
 }
 
 func readFrames(c *websocket.Conn) *frameReader {
@@ -208,6 +210,7 @@ func readFrames(c *websocket.Conn) *frameReader {
 				close(fr.frames)
 				return
 			}
+			fr.received.Add(1)
 			fr.frames <- string(data)
 		}
 	}()
@@ -286,7 +289,14 @@ func TestDeployLiveSwap(t *testing.T) {
 				sentDuring++
 			}
 			mu.Unlock()
-			time.Sleep(500 * time.Microsecond)
+			// As fast as the server answers, with up to 200 unanswered.
+			for int64(i+1)-fr.received.Load()+1 > 200 {
+				select {
+				case <-stop:
+					return
+				case <-time.After(100 * time.Microsecond):
+				}
+			}
 		}
 	}()
 	// Let the stream run, then deploy in the middle of it.
