@@ -1045,3 +1045,28 @@ func TestServeCheckpoint(t *testing.T) {
 		t.Fatalf("storage in the checkpoint: %q, want val:42", got)
 	}
 }
+
+// TestDeployClientBuild: serve.build is bundled for the browser on deploy,
+// with PARTYKIT_HOST the project's public host, and served from the version.
+func TestDeployClientBuild(t *testing.T) {
+	skipOnPartyKit(t)
+	s := testkit.StartServe(t, "--domain", "rooms.test")
+	dir := t.TempDir()
+	testkit.WriteFile(t, dir, "partykit.json", `{"name": "client-app", "main": "party/index.ts",
+  "serve": {"path": "public", "build": "src/client.ts"}}`)
+	testkit.WriteFile(t, dir, "party/index.ts", versionedServer("c1"))
+	testkit.WriteFile(t, dir, "public/index.html", `<script type="module" src="/dist/client.js"></script>`)
+	testkit.WriteFile(t, dir, "src/client.ts", "declare const PARTYKIT_HOST: string;\nconsole.log(`connecting to ${PARTYKIT_HOST}`);\n")
+	mustGopk(t, s, dir, "deploy")
+	req, _ := http.NewRequest(http.MethodGet, s.URL()+"/dist/client.js", nil)
+	req.Host = "client-app.rooms.test"
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(js), "client-app.rooms.test") {
+		t.Fatalf("GET /dist/client.js: %d\n%s", resp.StatusCode, js)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"gopk/runtime/assets"
 	"gopk/runtime/config"
 	"gopk/runtime/project"
 )
@@ -55,6 +56,15 @@ func Build(o BuildOptions) (*Packed, error) {
 	if err != nil {
 		return nil, err
 	}
+	// serve.build: the client bundle goes into serve.path before it is packed.
+	client, err := assets.Build(p, host)
+	if err != nil {
+		return nil, err
+	}
+	warnings := append([]string(nil), p.Warnings...)
+	if client != nil {
+		warnings = append(warnings, client.Warnings...)
+	}
 	vars, err := cliVars(o.Load.Vars)
 	if err != nil {
 		return nil, err
@@ -81,7 +91,7 @@ func Build(o BuildOptions) (*Packed, error) {
 	if err := Pack(&buf, m, built.Bundles, assets); err != nil {
 		return nil, err
 	}
-	return &Packed{Name: p.Name, Manifest: m, Archive: buf.Bytes(), Warnings: p.Warnings, Took: time.Since(start)}, nil
+	return &Packed{Name: p.Name, Manifest: m, Archive: buf.Bytes(), Warnings: warnings, Took: time.Since(start)}, nil
 }
 
 // cliVars reads --var KEY=VALUE flags (split at the first '=').
