@@ -55,7 +55,13 @@ func tailCommand() *cobra.Command {
 			} else {
 				fmt.Fprintf(cmd.ErrOrStderr(), "Connected to %s, waiting for logs...\n", name)
 			}
-			return c.Tail(ctx, name, f, print)
+			if err := c.Tail(ctx, name, f, print); err != nil {
+				return err
+			}
+			if ctx.Err() == nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), "The server closed the log stream (shutting down?).")
+			}
+			return nil
 		},
 	}
 	r.flags(cmd.Flags(), true)

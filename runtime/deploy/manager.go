@@ -351,7 +351,7 @@ func (m *Manager) Deploy(ctx context.Context, name string, body io.Reader) (res 
 	}
 	m.publishSecrets()
 	took := time.Since(start)
-	m.o.Logger.Info("deployed", "project", name, "version", n, "hash", vi.Hash[:12], "took", took)
+	m.o.Logger.Info("deployed", "project", name, "version", n, "hash", vi.Hash[:12], "took_ms", float64(took.Microseconds())/1000)
 	return &DeployResult{Project: name, Version: vi, URL: m.o.URL(name), LiveSwap: true, TookMS: float64(took.Microseconds()) / 1000}, nil
 }
 
@@ -514,7 +514,7 @@ func (m *Manager) Rollback(name string, n int) (*DeployResult, error) {
 	}
 	m.publishSecrets()
 	took := time.Since(start)
-	m.o.Logger.Info("rolled back", "project", name, "version", n, "took", took)
+	m.o.Logger.Info("rolled back", "project", name, "version", n, "took_ms", float64(took.Microseconds())/1000)
 	return &DeployResult{Project: name, Version: vs[i], URL: m.o.URL(name), LiveSwap: true, TookMS: float64(took.Microseconds()) / 1000}, nil
 }
 
