@@ -2,6 +2,7 @@ package compat
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -66,6 +67,7 @@ func TestCorpus(t *testing.T) {
 			}
 			differs := map[string]bool{}
 			for _, d := range diff(server, node) {
+				d.target = string(testkit.CurrentTarget(t))
 				differs[d.key] = true
 				if why, ok := c.known[d.key]; ok && gopk {
 					t.Run(d.key, func(t *testing.T) { t.Skipf("known difference: %s\n%s", why, d) })
@@ -184,13 +186,15 @@ func (o observations) String() string {
 
 // difference is one observation that is not the same on both sides.
 type difference struct {
+	target       string // the server's name in messages; "gopk" when empty
 	key          string
 	path         string // where inside the observation the first difference is
 	server, node any
 }
 
 func (d difference) String() string {
-	return fmt.Sprintf("%q differs at %s:\n  gopk: %s\n  node: %s", d.key, d.path, show(d.server), show(d.node))
+	target := cmp.Or(d.target, "gopk")
+	return fmt.Sprintf("%q differs at %s:\n  %s: %s\n  %*s: %s", d.key, d.path, target, show(d.server), len(target), "node", show(d.node))
 }
 
 // diff compares two sets of observations key by key and reports, for each
@@ -214,7 +218,7 @@ func diff(server, node observations) []difference {
 		nv, nok := node[k]
 		switch {
 		case !sok:
-			out = append(out, difference{key: k, path: "(missing on gopk)", node: nv})
+			out = append(out, difference{key: k, path: "(missing on the server)", node: nv})
 		case !nok:
 			out = append(out, difference{key: k, path: "(missing on node)", server: sv})
 		default:
