@@ -72,6 +72,114 @@ func Build(p *config.Project, host string) (*Result, error) {
 
 // BuildWith is Build with every option.
 func BuildWith(p *config.Project, o Options) (*Result, error) {
+	return build(p, o, func(opts api.BuildOptions) api.BuildResult { return api.Build(opts) })
+}
+
+// Builder rebuilds a project's client incrementally: esbuild keeps the files
+// it parsed (React and the like) between builds and re-reads only changed
+// ones. `gopk dev` keeps one for its lifetime. Unlike an esbuild context
+// left to write by itself, a failed build leaves the last good output in
+// place, and files are replaced by rename, so a page loading during a
+// rebuild never reads half a file. A Builder is not safe for concurrent
+// use; Close frees it.
+type Builder struct {
+	ctx     api.BuildContext
+	key     string            // the options ctx was made with
+	written map[string]string // output path → hash, of the last good build
+}
+
+// Build is BuildWith, reusing the previous build's work when the options
+// are the same (a changed partykit.json starts afresh).
+func (b *Builder) Build(p *config.Project, o Options) (*Result, error) {
+	return build(p, o, func(opts api.BuildOptions) api.BuildResult {
+		opts.Write = false
+		key := optionsKey(opts)
+		if b.ctx == nil || b.key != key {
+			b.Close()
+			ctx, cerr := api.Context(opts)
+			if cerr != nil {
+				return api.BuildResult{Errors: cerr.Errors}
+			}
+			b.ctx, b.key = ctx, key
+		}
+		res := b.ctx.Rebuild()
+		if len(res.Errors) == 0 {
+			if err := b.write(res.OutputFiles); err != nil {
+				res.Errors = append(res.Errors, api.Message{Text: err.Error()})
+			}
+		}
+		return res
+	})
+}
+
+// write puts the changed outputs in place and removes the ones the last
+// good build wrote that this one no longer makes (old chunks).
+func (b *Builder) write(files []api.OutputFile) error {
+	now := make(map[string]string, len(files))
+	for _, f := range files {
+		now[f.Path] = f.Hash
+		if b.written[f.Path] == f.Hash {
+			if _, err := os.Stat(f.Path); err == nil {
+				continue
+			}
+		}
+		if err := writeAtomic(f.Path, f.Contents); err != nil {
+			return err
+		}
+	}
+	for path := range b.written {
+		if _, ok := now[path]; !ok {
+			_ = os.Remove(path)
+		}
+	}
+	b.written = now
+	return nil
+}
+
+// writeAtomic replaces path by renaming a temp file (a dotfile, which the
+// router never serves) over it.
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("serve.build: creating %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("serve.build: writing %s: %w", path, err)
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp.Name(), 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("serve.build: writing %s: %w", path, werr)
+	}
+	return nil
+}
+
+// Close frees the esbuild context; the Builder may be used again.
+func (b *Builder) Close() {
+	if b.ctx != nil {
+		b.ctx.Dispose()
+		b.ctx, b.key = nil, ""
+	}
+}
+
+// optionsKey tells whether two option sets would build the same way.
+func optionsKey(opts api.BuildOptions) string {
+	data, _ := json.Marshal(opts)
+	return string(data)
+}
+
+func build(p *config.Project, o Options, run func(api.BuildOptions) api.BuildResult) (*Result, error) {
 	sb := buildOf(p)
 	if sb == nil {
 		return nil, nil
@@ -84,7 +192,7 @@ func BuildWith(p *config.Project, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := api.Build(opts)
+	res := run(opts)
 	inputs := metafileInputs(p.Dir, res.Metafile)
 	if len(res.Errors) > 0 {
 		return nil, &bundle.BuildError{

@@ -316,3 +316,100 @@ func TestVersionFollowsOutputs(t *testing.T) {
 		t.Errorf("changes %+v, want the file and its map updated", c)
 	}
 }
+
+func TestBuilderSeesChangedFilesAndOptions(t *testing.T) {
+	p := project(t, map[string]string{
+		"partykit.json":  `{"main": "party/index.ts", "serve": {"path": "public", "build": {"entry": "app/c.ts", "format": "iife", "splitting": false}}}`,
+		"party/index.ts": server,
+		"app/c.ts":       `import { word } from "./word"; declare const PARTYKIT_HOST: string; (globalThis as any).result = word + "@" + PARTYKIT_HOST;`,
+		"app/word.ts":    `export const word = "first";`,
+		"public/x.txt":   "",
+	})
+	out := filepath.Join(p.Dir, "public/dist/c.js")
+	var b Builder
+	defer b.Close()
+	for i, step := range []struct {
+		word, host, want string
+	}{
+		{"", "h1", "first@h1"},
+		{"second", "h1", "second@h1"}, // a changed import, same options: incremental
+		{"", "h2", "second@h2"},       // changed options: a fresh context
+		{"third", "h2", "third@h2"},
+	} {
+		if step.word != "" {
+			if err := os.WriteFile(filepath.Join(p.Dir, "app/word.ts"), []byte(`export const word = "`+step.word+`";`), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, err := b.Build(p, Options{Host: step.host})
+		if err != nil {
+			t.Fatalf("build %d: %v", i, err)
+		}
+		if got := run(t, read(t, out)); got != step.want {
+			t.Errorf("build %d computed %q, want %q", i, got, step.want)
+		}
+		if !slices.Contains(r.Inputs, filepath.Join(p.Dir, "app/word.ts")) {
+			t.Errorf("build %d inputs %v lack app/word.ts", i, r.Inputs)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(p.Dir, "app/word.ts"), []byte(`export const word = ;`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Build(p, Options{Host: "h2"}); err == nil {
+		t.Error("an incremental build of a broken file succeeded")
+	}
+	if got := run(t, read(t, out)); got != "third@h2" {
+		t.Errorf("a failed incremental build changed the output: %q", got)
+	}
+}
+
+func TestBuilderReplacesOldChunks(t *testing.T) {
+	p := project(t, map[string]string{
+		"partykit.json":  `{"main": "party/index.ts", "serve": {"path": "public", "build": {"entry": ["app/a.ts", "app/b.ts"]}}}`,
+		"party/index.ts": server,
+		"app/a.ts":       `import { s } from "./shared"; console.log("a", s);`,
+		"app/b.ts":       `import { s } from "./shared"; console.log("b", s);`,
+		"app/shared.ts":  `export const s = "one";`,
+		"public/x.txt":   "",
+	})
+	outdir := filepath.Join(p.Dir, "public", "dist")
+	list := func() []string {
+		entries, err := os.ReadDir(outdir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+	var b Builder
+	defer b.Close()
+	first, err := b.Build(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := list()
+	if err := os.WriteFile(filepath.Join(p.Dir, "app/shared.ts"), []byte(`export const s = "two";`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	second, err := b.Build(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := list()
+	if slices.Equal(before, after) {
+		t.Fatalf("the chunk kept its name after its contents changed: %v", after)
+	}
+	if len(after) != len(second.Outputs) {
+		t.Errorf("outdir holds %v, want exactly the %d outputs of the last build (old chunks removed, no temp files)", after, len(second.Outputs))
+	}
+	for f := range first.Outputs {
+		if _, still := second.Outputs[f]; !still {
+			if _, err := os.Stat(f); !os.IsNotExist(err) {
+				t.Errorf("old output %s is still there", filepath.Base(f))
+			}
+		}
+	}
+}

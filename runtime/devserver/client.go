@@ -22,6 +22,7 @@ type clientState struct {
 	pending *assets.Result // built, not yet announced (the server half may still be swapping)
 	inputs  []string       // of the last attempt, failed ones included
 	live    *assets.Live
+	builder assets.Builder // incremental: a rebuild reparses only changed files
 }
 
 // buildClient builds serve.build (if the project has one) with
@@ -34,9 +35,9 @@ func (s *Server) buildClient(p *config.Project) error {
 	if s.opts.Live || (p.Serve != nil && p.Serve.Build != nil && p.Serve.Build.Live) {
 		o.LiveReload = assets.LivePath
 	}
-	r, err := assets.BuildWith(p, o)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	r, err := c.builder.Build(p, o)
 	if c.live == nil {
 		c.live = assets.NewLive(r.Version())
 	}
@@ -87,8 +88,9 @@ func (s *Server) clientInputs() []string {
 	return append([]string(nil), s.client.inputs...)
 }
 
-// serveLiveReload puts the live-reload stream in front of the router and
-// ends the streams on shutdown (http.Server.Shutdown waits for them).
+// serveLiveReload puts the live-reload stream in front of the router, and
+// on shutdown ends the streams (http.Server.Shutdown waits for them) and
+// frees the client builder.
 func (s *Server) serveLiveReload() {
 	s.client.mu.Lock()
 	if s.client.live == nil {
@@ -104,7 +106,12 @@ func (s *Server) serveLiveReload() {
 		}
 		next.ServeHTTP(w, r)
 	})
-	s.http.RegisterOnShutdown(live.Close)
+	s.http.RegisterOnShutdown(func() {
+		live.Close()
+		s.client.mu.Lock()
+		s.client.builder.Close()
+		s.client.mu.Unlock()
+	})
 }
 
 func union(a, b []string) []string {
