@@ -9,10 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"gopk/e2e/testkit"
 )
@@ -105,6 +105,70 @@ func TestYPartyKit(t *testing.T) {
 	}
 }
 
+// TestYjsExample runs examples/yjs as a user would (`gopk dev` in the
+// project): the page and its client bundle (serve.build) are served, two
+// YPartyKitProvider clients edit the same document the page edits, the
+// document outlives a restart, and the page's textarea binding agrees with
+// Yjs on thousands of random edits.
+func TestYjsExample(t *testing.T) {
+	testkit.NodeModules(t)
+	src := filepath.Join(testkit.ModuleRoot(t), "examples", "yjs")
+	dir := testkit.CopyProject(t, src)
+	// The example's own locked packages (.ci/run installs them) are what a
+	// user's `npm ci` gives; without them e2e's same versions stand in.
+	if own := filepath.Join(src, "node_modules"); exists(filepath.Join(own, "y-partykit")) {
+		link := filepath.Join(dir, "node_modules")
+		if err := os.Remove(link); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(own, link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := testkit.Start(t, dir)
+
+	t.Run("page and client bundle", func(t *testing.T) {
+		page := testkit.Do(t, http.MethodGet, s.URL()+"/", "", nil)
+		if page.Status != http.StatusOK || !strings.Contains(page.Body, `<textarea id="editor"`) || !strings.Contains(page.Body, `src="/dist/index.js"`) {
+			t.Fatalf("GET / answered %d:\n%s", page.Status, page.Body)
+		}
+		js := testkit.Do(t, http.MethodGet, s.URL()+"/dist/index.js", "", nil)
+		if js.Status != http.StatusOK {
+			t.Fatalf("GET /dist/index.js answered %d %q", js.Status, js.Body)
+		}
+		// The bundle holds the provider and the server's host (PARTYKIT_HOST).
+		for _, want := range []string{"y-pk-batch", strconv.Quote(s.Host())} {
+			if !strings.Contains(js.Body, want) {
+				t.Errorf("the client bundle does not contain %s", want)
+			}
+		}
+	})
+
+	env := map[string]string{"GOPK_HOST": s.Host(), "PARTY": "main", "ROOM": "welcome"}
+	yjs := func(t *testing.T, step string, extra map[string]string) {
+		t.Helper()
+		e := map[string]string{"STEP": step}
+		for k, v := range env {
+			e[k] = v
+		}
+		for k, v := range extra {
+			e[k] = v
+		}
+		testkit.Node(t, "yjs-clients.mjs", e)
+	}
+	t.Run("edits, presence, late joiner", func(t *testing.T) { yjs(t, "live", nil) })
+	s.Restart()
+	t.Run("document after a restart", func(t *testing.T) { yjs(t, "check", map[string]string{"EXPECT_TEXT": "[hello world]"}) })
+
+	t.Run("textarea binding", func(t *testing.T) {
+		var got struct{ Diffs, Carets int }
+		out := testkit.Node(t, "yjs-textarea.mjs", map[string]string{"EXAMPLE_DIR": src})
+		if err := json.Unmarshal([]byte(out), &got); err != nil || got.Diffs == 0 || got.Carets == 0 {
+			t.Fatalf("yjs-textarea.mjs checked nothing: %q (%v)", out, err)
+		}
+	})
+}
+
 // callbackRecorder is the HTTP server y-partykit's callback option posts to.
 // When a callback carries the expected document it creates a file, which
 // tells the Node client it may leave.
@@ -172,14 +236,7 @@ func (c *callbackRecorder) all() []recordedCallback {
 	return append([]recordedCallback(nil), c.got...)
 }
 
-// waitFor polls cond until it holds or timeout passes.
-func waitFor(timeout time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return true
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
