@@ -838,6 +838,8 @@ func TestServeMetrics(t *testing.T) {
 		moved("gopk_http_requests_total", map[string]string{"code": "101"}, 1)
 		moved("gopk_event_duration_seconds", map[string]string{"kind": "connect"}, 1)
 		moved("gopk_errors_total", map[string]string{"party": "main"}, 1)
+		moved("gopk_handler_duration_seconds", map[string]string{"party": "main", "handler": "onMessage"}, 6)
+		moved("gopk_handler_duration_seconds", map[string]string{"party": "main", "handler": "onConnect"}, 1)
 		if v := metricValue(after, "gopk_connections_open", p); v != 1 {
 			t.Errorf("gopk_connections_open = %v, want 1", v)
 		}

@@ -42,6 +42,8 @@ type Options struct {
 	RoomOptions room.Options
 	// URL gives a project's public URL, for messages. Default "".
 	URL func(project string) string
+	// RoomMetrics, if set, gives the metrics sink of a project's rooms.
+	RoomMetrics func(project string) room.Metrics
 	// OnDeploy is told the outcome of every upload (for metrics).
 	OnDeploy func(project string, ok bool)
 	// OnSecrets is given every env value of every project whenever they
@@ -389,6 +391,9 @@ func (m *Manager) activate(name string, vi VersionInfo, ck *checked, dir string)
 		ro := m.o.RoomOptions
 		ro.Store, ro.Platform, ro.Storage = m.o.DB, m.o.Platform, m.o.Storage
 		ro.Logger = m.o.RoomLogger.With("project", name)
+		if m.o.RoomMetrics != nil {
+			ro.Metrics = m.o.RoomMetrics(name)
+		}
 		rooms := room.New(code, ro)
 		p = &Project{Name: name, Rooms: rooms, Router: router.New(site(rooms), m.o.Logger.With("project", name))}
 		p.active, p.checked, p.dir = vi, ck, dir

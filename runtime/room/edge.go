@@ -90,7 +90,7 @@ func (m *Rooms) dropEdge(e *Edge) {
 func (e *Edge) init() {
 	defer close(e.ready)
 	env := host.Env{Loop: e.loop, Logger: e.m.log.With("party", e.party)}
-	vm, globals, def, err := newRuntime(e.m, e.code, e.party, env)
+	vm, globals, def, err := newRuntime(e.m.opts.Platform, e.code, e.party, env)
 	if err != nil {
 		e.err = err
 		return

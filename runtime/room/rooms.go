@@ -44,6 +44,8 @@ type Options struct {
 	SendQueue int
 	// MaxMessage is the largest incoming frame (PartyKit: 1 MiB).
 	MaxMessage int
+	// Metrics, if set, hears how long handlers take.
+	Metrics Metrics
 	// MaxConnections caps open sockets in the process, MaxRoomConnections
 	// in one room; sockets over a cap are closed with 1013 and a reason.
 	// Defaults 100,000 and 10,000; negative means no cap.
@@ -82,6 +84,15 @@ type Rooms struct {
 	vms          atomic.Int64 // live VMs (rooms that are not hibernated or stopped)
 	conns        atomic.Int64 // open sockets in rooms
 	hibernations atomic.Int64
+}
+
+// Metrics receives what only the runtime can see. Methods are called on
+// room goroutines and must be cheap and safe for concurrent use.
+type Metrics interface {
+	// Event reports a handler (onConnect, onMessage, onClose, onError,
+	// onRequest, onAlarm) of party that settled after took, promise
+	// included.
+	Event(party, handler string, took time.Duration)
 }
 
 // Stats is a snapshot of what the rooms hold.

@@ -2,9 +2,12 @@ package room
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/dop251/goja"
 
@@ -12,6 +15,7 @@ import (
 	"gopk/bindings/host"
 	"gopk/bindings/jsutil"
 	"gopk/bindings/party"
+	"gopk/runtime/eventloop"
 )
 
 // vmState is one VM of a room: the user's server object and the JS views of
@@ -41,7 +45,18 @@ const MaxCallStack = 4096
 
 // newRuntime makes a VM with the platform installed and the party's module
 // evaluated, returning its default export.
-func newRuntime(m *Rooms, code *Code, partyName string, env host.Env) (vm *goja.Runtime, globals Globals, def goja.Value, err error) {
+func newRuntime(platform Platform, code *Code, partyName string, env host.Env) (*goja.Runtime, Globals, goja.Value, error) {
+	vm := goja.New()
+	vm.SetMaxCallStackSize(MaxCallStack)
+	globals, def, err := loadModule(vm, platform, code, partyName, env)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return vm, globals, def, nil
+}
+
+// loadModule installs the platform on vm and evaluates the party's module.
+func loadModule(vm *goja.Runtime, platform Platform, code *Code, partyName string, env host.Env) (globals Globals, def goja.Value, err error) {
 	defer func() {
 		// goja can panic on input it should reject; a party must fail to
 		// load, not take the process down.
@@ -49,47 +64,86 @@ func newRuntime(m *Rooms, code *Code, partyName string, env host.Env) (vm *goja.
 			if globals != nil {
 				globals.Close()
 			}
-			vm, globals, def, err = nil, nil, nil, fmt.Errorf("loading %s: internal error: %v", partyName, p)
+			globals, def, err = nil, nil, fmt.Errorf("loading %s: internal error: %v", partyName, p)
 		}
 	}()
 	prog := code.Programs[partyName]
 	if prog == nil {
-		return nil, nil, nil, fmt.Errorf("party %q not found", partyName)
+		return nil, nil, fmt.Errorf("party %q not found", partyName)
 	}
-	vm = goja.New()
-	vm.SetMaxCallStackSize(MaxCallStack)
-	globals, err = m.opts.Platform.Install(vm, env, code.ProcessEnv)
+	globals, err = platform.Install(vm, env, code.ProcessEnv)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("installing globals: %w", err)
+		return nil, nil, fmt.Errorf("installing globals: %w", err)
 	}
 	wrapper, err := vm.RunProgram(prog)
 	if err != nil {
 		globals.Close()
-		return nil, nil, nil, fmt.Errorf("loading %s: %s", partyName, jsutil.Stack(err))
+		return nil, nil, fmt.Errorf("loading %s: %s", partyName, jsutil.Stack(err))
 	}
 	fn, ok := goja.AssertFunction(wrapper)
 	if !ok {
 		globals.Close()
-		return nil, nil, nil, fmt.Errorf("loading %s: bundle is not a module function", partyName)
+		return nil, nil, fmt.Errorf("loading %s: the bundle is not a gopk module function (was it built by gopk?)", partyName)
 	}
 	module := vm.NewObject()
 	exports := vm.NewObject()
 	module.Set("exports", exports)
 	if _, err := fn(goja.Undefined(), module, exports, globals.Require()); err != nil {
 		globals.Close()
-		return nil, nil, nil, fmt.Errorf("evaluating %s: %s", partyName, jsutil.Stack(err))
+		return nil, nil, fmt.Errorf("evaluating %s: %s", partyName, jsutil.Stack(err))
 	}
-	mod := module.Get("exports").ToObject(vm)
+	mod, ok := module.Get("exports").(*goja.Object)
+	if !ok {
+		globals.Close()
+		return nil, nil, fmt.Errorf("party %s: the default export must be a class or an object, not %s", partyName, module.Get("exports").String())
+	}
 	def = mod.Get("default")
 	if (def == nil || goja.IsUndefined(def)) && !has(mod, "__esModule") {
 		def = mod // a CommonJS entry: module.exports is the server
 	}
 	if def == nil || goja.IsUndefined(def) {
 		globals.Close()
-		return nil, nil, nil, fmt.Errorf("party %s: the module has no default export (export default class … or export default { … })", partyName)
+		return nil, nil, fmt.Errorf("party %s: the module has no default export (export default class … or export default { … })", partyName)
 	}
-	return vm, globals, def, nil
+	if _, ok := def.(*goja.Object); !ok {
+		globals.Close()
+		return nil, nil, fmt.Errorf("party %s: the default export must be a class or an object, not %s", partyName, def.String())
+	}
+	return globals, def, nil
 }
+
+// Validate loads a party of code the way a room would — globals installed,
+// module body evaluated, default export checked — in a scratch VM that is
+// thrown away. A module body still running after timeout (an endless loop
+// at the top level) is interrupted and reported. Deploys call it before a
+// version may become active.
+func Validate(code *Code, partyName string, platform Platform, log *slog.Logger, timeout time.Duration) error {
+	loop := eventloop.New(eventloop.Options{})
+	go loop.Run()
+	defer loop.Stop()
+	result := make(chan error, 1)
+	vmc := make(chan *goja.Runtime, 1)
+	loop.Post(func() {
+		vm := goja.New()
+		vm.SetMaxCallStackSize(MaxCallStack)
+		vmc <- vm
+		globals, _, err := loadModule(vm, platform, code, partyName, host.Env{Loop: loop, Logger: log})
+		if globals != nil {
+			globals.Close()
+		}
+		result <- err
+	})
+	select {
+	case err := <-result:
+		return err
+	case <-time.After(timeout):
+		(<-vmc).Interrupt(errValidateTimeout)
+		err := <-result
+		return fmt.Errorf("evaluating the module took longer than %v (an endless loop at the top level?): %v", timeout, err)
+	}
+}
+
+var errValidateTimeout = errors.New("timed out")
 
 // isClass tells a class export from a legacy object export the way PartyKit
 // does: a function with an object prototype.
@@ -104,7 +158,7 @@ func isClass(vm *goja.Runtime, def goja.Value) bool {
 func (r *Room) startVM(forAlarm bool) (*vmState, error) {
 	code := r.m.Code()
 	env := host.Env{Loop: r.loop, Logger: r.log}
-	vm, globals, def, err := newRuntime(r.m, code, r.party, env)
+	vm, globals, def, err := newRuntime(r.m.opts.Platform, code, r.party, env)
 	if err != nil {
 		return nil, err
 	}
@@ -220,18 +274,34 @@ func (v *vmState) call(name string, onErr func(error), args ...goja.Value) {
 	if v.legacy {
 		args = append(args, v.js.Object())
 	}
+	settled := v.timer(name)
 	res, err := fn(v.server, args...)
 	if err != nil {
+		settled()
 		onErr(err)
 		return
 	}
-	if jsutil.IsPromise(res) {
-		jsutil.Await(v.vm, res, func(_ goja.Value, err error) {
-			if err != nil {
-				onErr(err)
-			}
-		})
+	if !jsutil.IsPromise(res) {
+		settled()
+		return
 	}
+	jsutil.Await(v.vm, res, func(_ goja.Value, err error) {
+		settled()
+		if err != nil {
+			onErr(err)
+		}
+	})
+}
+
+// timer starts timing a handler for Options.Metrics; the returned func
+// records it.
+func (v *vmState) timer(handler string) func() {
+	m := v.r.m.opts.Metrics
+	if m == nil {
+		return func() {}
+	}
+	start := time.Now()
+	return func() { m.Event(v.r.party, handler, time.Since(start)) }
 }
 
 // callThen is call for handlers whose completion matters (onConnect,
@@ -241,12 +311,17 @@ func (v *vmState) callThen(name string, done func(goja.Value, error), args ...go
 	if v.legacy {
 		args = append(args, v.js.Object())
 	}
+	settled := v.timer(name)
 	res, err := fn(v.server, args...)
 	if err != nil {
+		settled()
 		done(nil, err)
 		return
 	}
-	jsutil.Await(v.vm, res, done)
+	jsutil.Await(v.vm, res, func(val goja.Value, err error) {
+		settled()
+		done(val, err)
+	})
 }
 
 func (v *vmState) logError(handler string) func(error) {
@@ -301,12 +376,17 @@ func (v *vmState) connect(c *Conn, req *HTTPRequest, finish func(error)) {
 		}
 		if v.legacy {
 			// The object API passes the room before the context: (conn, room, ctx).
+			settled := v.timer("onConnect")
 			res, err := v.fns["onConnect"](v.server, conn.Object(), v.js.Object(), ctx)
 			if err != nil {
+				settled()
 				onDone(nil, err)
 				return
 			}
-			jsutil.Await(vm, res, onDone)
+			jsutil.Await(vm, res, func(val goja.Value, err error) {
+				settled()
+				onDone(val, err)
+			})
 			return
 		}
 		v.callThen("onConnect", onDone, conn.Object(), ctx)

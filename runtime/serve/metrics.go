@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"gopk/runtime/deploy"
+	"gopk/runtime/room"
 )
 
 // metrics are what /metrics shows. Every series is labelled by project;
@@ -29,6 +30,7 @@ type metrics struct {
 	deploys      *prometheus.CounterVec
 	errors       *prometheus.CounterVec
 	storageSync  prometheus.Histogram
+	handlers     *prometheus.HistogramVec
 
 	open atomic.Int64 // sockets open right now, all projects (for shutdown)
 }
@@ -66,6 +68,12 @@ func newMetrics(mgr func() *deploy.Manager) *metrics {
 		Help:    "Storage write-ahead-log fsyncs: a batch of writes is acknowledged when its sync ends.",
 		Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16),
 	})
+	m.handlers = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "gopk_handler_duration_seconds",
+		Help:    "Time from calling a server's handler (onConnect, onMessage, onClose, onError, onRequest, onAlarm) to its settling, promise included.",
+		Buckets: prometheus.ExponentialBuckets(0.00005, 2, 18),
+	}, []string{"project", "party", "handler"})
+	m.reg.MustRegister(m.handlers)
 	m.reg.MustRegister(m.connsOpen, m.connsTotal, m.messages, m.wsBytes, m.httpRequests, m.latency, m.deploys, m.errors, m.storageSync,
 		roomsCollector{mgr: mgr},
 		collectors.NewGoCollector(),
@@ -146,4 +154,16 @@ func (c roomsCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, p := range mgr.Live() {
 		ch <- prometheus.MustNewConstMetric(roomsDesc, prometheus.GaugeValue, float64(p.Rooms.Live()), p.Name)
 	}
+}
+
+// rooms is the room.Metrics of one project.
+func (m *metrics) rooms(project string) room.Metrics { return roomMetrics{m, project} }
+
+type roomMetrics struct {
+	m       *metrics
+	project string
+}
+
+func (r roomMetrics) Event(party, handler string, took time.Duration) {
+	r.m.handlers.WithLabelValues(r.project, party, handler).Observe(took.Seconds())
 }

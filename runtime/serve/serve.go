@@ -117,6 +117,7 @@ func Start(o Options) (*Server, error) {
 		RoomLogger:  s.log,
 		MaxUpload:   o.MaxUpload,
 		RoomOptions: o.Rooms,
+		RoomMetrics: s.metrics.rooms,
 		URL:         s.projectURL,
 		OnDeploy:    s.metrics.deployed,
 		OnSecrets:   s.hub.SetSecrets,
