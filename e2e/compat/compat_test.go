@@ -46,9 +46,7 @@ var corpus = []struct {
 	{name: "superjson"},
 	{name: "msgpack"},
 	{name: "jose"},
-	{name: "hono", skip: "goja cannot parse a class field named set or get (`class C { set = 1 }`: Unexpected token =), " +
-		"which hono's Context has, so the bundle is refused; runtime/bundle can lower class fields " +
-		"(esbuild feature \"class-field\" unsupported), with which this fixture matches Node 20 in full"},
+	{name: "hono"},
 	{name: "yjs"},
 }
 

@@ -76,6 +76,16 @@ var unsupported = map[string]bool{
 	"regexp-set-notation":             false,
 }
 
+// classFieldsLowered is unsupported plus class fields, for the bundles
+// whose class fields goja cannot parse.
+var classFieldsLowered = func() map[string]bool {
+	m := map[string]bool{"class-field": false, "class-static-field": false}
+	for k, v := range unsupported {
+		m[k] = v
+	}
+	return m
+}()
+
 // conditions are PartyKit's (dev.tsx); esbuild adds its browser defaults.
 var conditions = []string{"partykit", "workerd", "worker"}
 
@@ -105,7 +115,7 @@ func Build(o Options) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			builds[i] = buildParty(o, name, o.Entries[name])
+			builds[i] = buildParty(o, name, o.Entries[name], unsupported)
 		}()
 	}
 	wg.Wait()
@@ -138,6 +148,17 @@ func Build(o Options) (*Result, error) {
 	for _, b := range builds {
 		prog, err := compile(b.name, b.code, o.Dir)
 		if err != nil {
+			// goja's parser rejects some class fields V8 takes (a field
+			// named get or set, as in hono). Lowering class fields avoids
+			// them, at a cost (#private members become WeakMaps), so only
+			// bundles that need it get it.
+			if lowered := buildParty(o, b.name, o.Entries[b.name], classFieldsLowered); len(lowered.errors) == 0 {
+				if p2, err2 := compile(b.name, lowered.code, o.Dir); err2 == nil {
+					res.Warnings = append(res.Warnings, fmt.Sprintf("party %s: class fields were lowered because goja cannot parse them as written (%s)", b.name, err.Text))
+					res.Parties[b.name] = &Party{Name: b.name, Code: lowered.code, Program: p2}
+					continue
+				}
+			}
 			errs.add(*err)
 			continue
 		}
@@ -156,7 +177,7 @@ type partyBuild struct {
 	inputs           []string
 }
 
-func buildParty(o Options, name, entry string) partyBuild {
+func buildParty(o Options, name, entry string, supported map[string]bool) partyBuild {
 	pb := partyBuild{name: name}
 	if !filepath.IsAbs(entry) {
 		entry = filepath.Join(o.Dir, entry)
@@ -178,7 +199,7 @@ func buildParty(o Options, name, entry string) partyBuild {
 		Format:            api.FormatCommonJS,
 		Platform:          api.PlatformBrowser,
 		Target:            api.ESNext,
-		Supported:         unsupported,
+		Supported:         supported,
 		Conditions:        conditions,
 		Define:            o.Define,
 		Alias:             o.Alias,

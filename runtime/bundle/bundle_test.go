@@ -641,3 +641,39 @@ func TestCompileMatchesBuild(t *testing.T) {
 		t.Fatal("Compile accepted `with`, so it is not compiling in strict mode")
 	}
 }
+
+// goja cannot parse a class field named get or set; such bundles are built
+// again with class fields lowered, and run.
+func TestClassFieldsGojaCannotParseAreLowered(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "index.ts"), []byte(`
+class Ctx { set = 1; get = 2; #hidden = 3; sum() { return this.set + this.get + this.#hidden } }
+export default function sum() { return new Ctx().sum() }
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Build(Options{Entries: map[string]string{"main": filepath.Join(dir, "index.ts")}, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], "class fields were lowered") {
+		t.Fatalf("warnings %q", res.Warnings)
+	}
+	vm := goja.New()
+	fn, err := vm.RunProgram(res.Parties["main"].Program)
+	if err != nil {
+		t.Fatal(err)
+	}
+	call, _ := goja.AssertFunction(fn)
+	module := vm.NewObject()
+	exports := vm.NewObject()
+	module.Set("exports", exports)
+	if _, err := call(goja.Undefined(), module, exports, goja.Undefined()); err != nil {
+		t.Fatal(err)
+	}
+	sum, _ := goja.AssertFunction(module.Get("exports").ToObject(vm).Get("default"))
+	got, err := sum(goja.Undefined())
+	if err != nil || got.ToInteger() != 6 {
+		t.Fatalf("sum() = %v, %v; want 6", got, err)
+	}
+}
