@@ -23,7 +23,7 @@ func devCommand() *cobra.Command {
 		persist string
 		verbose bool
 		ignored struct {
-			live, https, noHotkeys, disableCF bool
+			live, https, noHotkeys, disableCF bool // live is used; the others are accepted
 			httpsKey, httpsCert               string
 		}
 	)
@@ -50,6 +50,7 @@ func devCommand() *cobra.Command {
 				Platform: platform.New(platform.Options{}),
 				Storage:  platform.Storage{},
 				Watch:    true,
+				Live:     ignored.live,
 				Rooms:    ro,
 			})
 			if err != nil {

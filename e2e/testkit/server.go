@@ -3,6 +3,7 @@ package testkit
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -34,6 +35,8 @@ type Server struct {
 	args   []string
 	port   int
 	logs   *logBuffer // all output of every run of the server
+
+	portRetries int // relaunches on a new port after losing one (WaitReady)
 
 	mu   sync.Mutex
 	proc *process // the current run; nil when stopped
@@ -107,6 +110,7 @@ func (s *Server) Restart() {
 	s.t.Helper()
 	s.stop(syscall.SIGTERM)
 	s.logs.mark("--- restart ---")
+	s.portRetries = 3 // a restart keeps its port: clients reconnect to it
 	s.launch()
 	s.WaitReady()
 }
@@ -131,6 +135,16 @@ func (s *Server) WaitReady() {
 	for time.Now().Before(deadline) {
 		select {
 		case <-p.done:
+			if s.portRetries < 3 && strings.Contains(s.Logs(), "address already in use") {
+				// Another process took the port between freePort and the
+				// server's bind: try another one.
+				s.portRetries++
+				s.port = freePort(s.t)
+				s.logs.mark("--- port taken, retrying on another ---")
+				s.launch()
+				s.WaitReady()
+				return
+			}
 			s.t.Fatalf("%s server for %s exited before it was ready (%v); output:\n%s", s.target, s.dir, p.err, s.Logs())
 		default:
 		}
@@ -271,14 +285,22 @@ func (s *Server) stop(sig syscall.Signal) {
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 }
 
+// freePort picks a port that is free now, below Linux's ephemeral range
+// (32768–60999): a port the kernel handed out for listening can be taken
+// by any outgoing connection (a load test's clients) before the server
+// binds it.
 func freePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("finding a free port: %v", err)
+	for i := 0; i < 100; i++ {
+		port := 20000 + rand.IntN(12000)
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err == nil {
+			l.Close()
+			return port
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatalf("no free port found in 20000–31999")
+	return 0
 }
 
 // logBuffer collects process output; it is written by exec's copy goroutines

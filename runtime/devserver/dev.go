@@ -171,6 +171,8 @@ func (s *Server) runCron(name, expr string, at time.Time) error {
 
 // schedule (re)starts the crons of the current version.
 func (s *Server) schedule(b *project.Built) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.crons.Stop()
 	s.crons = nil
 	if len(b.Project.Crons) == 0 {
@@ -239,7 +241,9 @@ func (s *Server) Current() *project.Built {
 
 // Shutdown stops accepting, closes sockets (1001), and flushes storage.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
 	s.crons.Stop()
+	s.mu.Unlock()
 	if s.control != nil {
 		s.control.Close()
 	}
