@@ -9,10 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/gorilla/websocket"
 
 	"gopk/e2e/testkit"
 )
@@ -239,4 +242,121 @@ func (c *callbackRecorder) all() []recordedCallback {
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// BenchmarkYPartyKitRoom opens one new y-partykit room ("snapshot" mode)
+// per iteration with one client that does the provider's handshake (sync
+// step 1 out, the server's sync step 2 back) and keeps it connected, so
+// with -benchtime 100x it measures 100 live rooms each with one client:
+//
+//	go test ./e2e -run '^$' -bench YPartyKitRoom -benchtime 100x
+//
+// ns/op is a room's start as a client sees it (connect until the document
+// has synced); rss-KiB/room is the growth of the server's resident memory
+// per room, and heap-KiB/room the growth of its live Go heap as the
+// runtime's GC trace reports it (gopk only; RSS also holds GC headroom).
+// rooms is how many were open when memory was read: on gopk, rooms are
+// opened past b.N until the server's next GC reports its live heap.
+func BenchmarkYPartyKitRoom(b *testing.B) {
+	testkit.NodeModules(b)
+	b.Setenv("GODEBUG", "gctrace=1") // the server prints its live heap after each GC
+	s := testkit.Start(b, testkit.CopyProject(b, filepath.Join("testdata", "yjs")))
+	pid := listenerPID(b, s.Host())
+
+	var conns []*websocket.Conn
+	open := func(room string) {
+		c := testkit.Dial(b, s.WSURL("/parties/main/"+room+"?_pk="+room), nil)
+		// Sync step 1 with an empty state vector: what a fresh provider sends.
+		testkit.SendFrame(b, c, websocket.BinaryMessage, []byte{0, 0, 1, 0})
+		for {
+			_, msg := testkit.Read(b, c)
+			if len(msg) >= 2 && msg[0] == 0 && msg[1] == 1 { // sync step 2
+				break
+			}
+		}
+		conns = append(conns, c)
+	}
+	open("warm-up") // compiles nothing new later: every room runs the same Program
+	rss0, heap0 := rssKiB(b, pid), liveHeapKiB(s.Logs())
+	i := 0
+	for b.Loop() {
+		i++
+		open(fmt.Sprintf("bench-%d", i))
+	}
+	b.StopTimer()
+	if s.Target() == testkit.TargetGopk {
+		// The heap is known at the next GC: open rooms until one runs.
+		heapAt := len(s.Logs())
+		for try := 0; try < 100 && !strings.Contains(s.Logs()[heapAt:], "MB goal"); try++ {
+			open(fmt.Sprintf("bench-gc-%d", try))
+		}
+	}
+	rooms := float64(len(conns) - 1)
+	b.ReportMetric(float64(rssKiB(b, pid)-rss0)/rooms, "rss-KiB/room")
+	if heap1 := liveHeapKiB(s.Logs()); heap0 > 0 && heap1 > 0 {
+		b.ReportMetric(float64(heap1-heap0)/rooms, "heap-KiB/room")
+	}
+	b.ReportMetric(rooms, "rooms")
+}
+
+// listenerPID finds the process listening on hostPort (127.0.0.1:N), by
+// the socket inode in /proc/net/tcp: for gopk the server itself, for
+// PartyKit whichever of its processes holds the port.
+func listenerPID(tb testing.TB, hostPort string) int {
+	tb.Helper()
+	_, portText, _ := strings.Cut(hostPort, ":")
+	port, _ := strconv.Atoi(portText)
+	want := fmt.Sprintf(":%04X", port)
+	inodes := map[string]bool{}
+	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		data, err := os.ReadFile(table)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n")[1:] {
+			f := strings.Fields(line)
+			if len(f) > 9 && strings.HasSuffix(f[1], want) && f[3] == "0A" { // LISTEN
+				inodes["socket:["+f[9]+"]"] = true
+			}
+		}
+	}
+	procs, _ := filepath.Glob("/proc/[0-9]*/fd/*")
+	for _, fd := range procs {
+		if target, err := os.Readlink(fd); err == nil && inodes[target] {
+			pid, _ := strconv.Atoi(strings.Split(fd, "/")[2])
+			return pid
+		}
+	}
+	tb.Skipf("no process found listening on %s (needs /proc)", hostPort)
+	return 0
+}
+
+func rssKiB(tb testing.TB, pid int) int {
+	tb.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		tb.Fatalf("reading the server's memory: %v", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kib, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			return kib
+		}
+	}
+	tb.Fatalf("no VmRSS in /proc/%d/status", pid)
+	return 0
+}
+
+// gcLine matches Go's gctrace line; its third heap figure is the heap
+// marked live by that GC.
+var gcLine = regexp.MustCompile(`gc \d+ @[^\n]*?(\d+)->(\d+)->(\d+) MB`)
+
+// liveHeapKiB is the live heap after the last GC the server reported, or 0.
+func liveHeapKiB(logs string) int {
+	m := gcLine.FindAllStringSubmatch(logs, -1)
+	if len(m) == 0 {
+		return 0
+	}
+	mb, _ := strconv.Atoi(m[len(m)-1][3])
+	return mb << 10
 }
