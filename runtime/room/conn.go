@@ -30,7 +30,7 @@ type Conn struct {
 	tags  []string
 	ready atomic.Int32 // party.Connecting … party.Closed
 
-	out      chan frame
+	out      sendQueue
 	done     chan struct{} // closed when the socket is gone
 	doneOnce sync.Once
 	inflight chan struct{} // bounds queued incoming messages (backpressure)
@@ -47,7 +47,7 @@ type Conn struct {
 }
 
 type frame struct {
-	pm    *websocket.PreparedMessage
+	wire  []byte // the whole frame, framed once for a broadcast; else framed by the writer
 	text  bool
 	data  []byte
 	close bool
@@ -69,7 +69,7 @@ func newConn(o connOwner, id, uri string) *Conn {
 		owner:    o,
 		id:       id,
 		uri:      uri,
-		out:      make(chan frame, o.options().SendQueue),
+		out:      newSendQueue(),
 		done:     make(chan struct{}),
 		inflight: make(chan struct{}, 64),
 	}
@@ -108,9 +108,7 @@ func (c *Conn) enqueue(f frame) {
 		return
 	default:
 	}
-	select {
-	case c.out <- f:
-	default:
+	if !c.out.push(f, c.owner.options().SendQueue) {
 		c.abort("send queue full: the client is not reading")
 	}
 }
@@ -132,6 +130,9 @@ func (c *Conn) abort(why string) {
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  4096,
 	WriteBufferSize: 4096,
+	// Data frames bypass gorilla's buffered writer (see wire.go); the pool
+	// keeps it from holding a buffer per idle socket.
+	WriteBufferPool: &sync.Pool{},
 	CheckOrigin:     func(*http.Request) bool { return true }, // PartyKit does not check Origin
 }
 
@@ -161,6 +162,23 @@ const writeWait = 10 * time.Second
 func (c *Conn) writeLoop(ws *websocket.Conn) {
 	ping := time.NewTicker(c.owner.options().PingInterval)
 	defer ping.Stop()
+	var (
+		mu        sync.Mutex
+		closeSent bool
+	)
+	// gorilla answers a client's close from the reader goroutine; take the
+	// writer's lock so no data frame can follow that close frame.
+	ws.SetCloseHandler(func(code int, _ string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if !closeSent {
+			closeSent = true
+			_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(writeWait))
+		}
+		return nil
+	})
+	w := frameWriter{ws: ws, conn: ws.UnderlyingConn(), mu: &mu, closeSent: &closeSent}
+	var batch []frame
 	for {
 		select {
 		case <-c.done:
@@ -170,21 +188,12 @@ func (c *Conn) writeLoop(ws *websocket.Conn) {
 				ws.Close()
 				return
 			}
-		case f := <-c.out:
-			_ = ws.SetWriteDeadline(time.Now().Add(writeWait))
-			var err error
-			switch {
-			case f.close:
-				msg := websocket.FormatCloseMessage(f.code, string(f.data))
-				err = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
-				// Wait for the client's answering close frame, but not forever.
-				_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
-			case f.pm != nil:
-				err = ws.WritePreparedMessage(f.pm)
-			case f.text:
-				err = ws.WriteMessage(websocket.TextMessage, f.data)
-			default:
-				err = ws.WriteMessage(websocket.BinaryMessage, f.data)
+		case <-c.out.wake:
+			batch = c.out.take(batch)
+			err := w.write(batch)
+			clear(batch) // let sent payloads go
+			if cap(batch) > 256 {
+				batch = nil // a burst is over; an idle socket keeps nothing
 			}
 			if err != nil {
 				ws.Close()

@@ -59,18 +59,23 @@ func (c *Conn) attachPipe(p *pipeEnd) {
 	p.peer = c
 	p.ready.Store(party.Open)
 	go func() { // room → caller
+		var batch []frame
 		for {
 			select {
 			case <-c.done:
 				p.remoteClose(1006, "")
 				return
-			case f := <-c.out:
-				if f.close {
-					p.remoteClose(f.code, string(f.data))
-					c.finish(f.code, string(f.data))
-					return
+			case <-c.out.wake:
+				batch = c.out.take(batch)
+				for _, f := range batch {
+					if f.close {
+						p.remoteClose(f.code, string(f.data))
+						c.finish(f.code, string(f.data))
+						return
+					}
+					p.deliver(f)
 				}
-				p.deliver(f)
+				clear(batch)
 			}
 		}
 	}()

@@ -339,16 +339,7 @@ func (r *Room) retryAlarm(cause error) {
 
 // broadcast frames a message once and queues it for every socket in to.
 func (r *Room) broadcast(text bool, data []byte, to []party.Socket) {
-	typ := websocket.BinaryMessage
-	if text {
-		typ = websocket.TextMessage
-	}
-	pm, err := websocket.NewPreparedMessage(typ, data)
-	if err != nil {
-		r.log.Error("broadcast", "error", err)
-		return
-	}
-	f := frame{pm: pm, text: text, data: data}
+	f := frame{wire: wireFrame(text, data), text: text, data: data}
 	send := func() {
 		for _, s := range to {
 			if c, ok := s.(*Conn); ok {
