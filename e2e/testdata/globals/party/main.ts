@@ -341,23 +341,25 @@ function checks(target: string, env: Record<string, unknown>): Array<[string, Ch
   check("timers: setTimeout, setInterval, clear*, queueMicrotask", () =>
     new Promise<void>((resolve, reject) => {
       const log: string[] = [];
-      let n = 0;
-      const id = setInterval(() => {
-        log.push(`i${++n}`);
-        if (n === 3) clearInterval(id);
-      }, 1);
       const never = setTimeout(() => log.push("cleared timeout ran"), 1);
       clearTimeout(never);
       setTimeout(() => log.push("t"), 0);
       queueMicrotask(() => log.push("m"));
-      setTimeout(() => {
-        try {
-          same([log[0], log.filter((x) => x.startsWith("i")), log.includes("t"), log.includes("cleared timeout ran")], ["m", ["i1", "i2", "i3"], true, false]);
-          resolve();
-        } catch (e) {
-          reject(e);
-        }
-      }, 100);
+      let n = 0;
+      const id = setInterval(() => {
+        log.push(`i${++n}`);
+        if (n < 3) return;
+        clearInterval(id);
+        // Later, a cleared interval must not have fired again.
+        setTimeout(() => {
+          try {
+            same([log[0], log.filter((x) => x.startsWith("i")), log.includes("t"), log.includes("cleared timeout ran")], ["m", ["i1", "i2", "i3"], true, false]);
+            resolve();
+          } catch (e) {
+            reject(e);
+          }
+        }, 20);
+      }, 1);
     }));
   check("console", () => {
     console.log("globals console check: %s %d", "formatted", 42);
