@@ -22,7 +22,7 @@ import (
 
 // alarmServer is driven over HTTP: ?do=set&at=MS&mode=M sets the alarm (M
 // tells onAlarm how to behave), ?do=delete removes it, ?do=get reads it,
-// ?do=log returns what each onAlarm run saw.
+// ?do=log returns what each onAlarm run saw, ?do=busy&ms=N spins for N ms.
 const alarmServer = `
 import type * as Party from "partykit/server";
 type Entry = { at: number; inside: number | null; id?: string; idError?: string; partiesError?: string; next?: number | null };
@@ -43,6 +43,11 @@ export default class S implements Party.Server {
         return new Response(String(await s.getAlarm()));
       case "log":
         return new Response(JSON.stringify((await s.get("log")) ?? []));
+      case "busy": { // keeps the room's loop busy
+        const until = Date.now() + Number(q.get("ms"));
+        while (Date.now() < until) {}
+        return new Response("done");
+      }
     }
     return new Response("?", { status: 400 });
   }
@@ -286,6 +291,45 @@ func TestAlarmFiresAfterRestart(t *testing.T) {
 	}
 	if got := httpDo(t, "GET", env.Server.URL+"/parties/main/sleeper?do=get", ""); got != "null" {
 		t.Errorf("getAlarm after the alarm = %s", got)
+	}
+}
+
+// TestAlarmSurvivesARoomRestart lets an alarm come due while its room is
+// busy, then restarts the room (as a new version in gopk dev, a deploy or a
+// shutdown does) before the alarm's event has run. The alarm must still
+// fire. The control without a restart shows the busy room alone is fine.
+func TestAlarmSurvivesARoomRestart(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(fmt.Sprintf("restart=%v", restart), func(t *testing.T) {
+			if restart {
+				t.Skip("runtime bug: an alarm whose event is queued when its room stops is dropped and never fires again in this process " +
+					"(runtime/room/room.go Room.Alarm reports the post, not the run; Room.restart's job runs before queued events and " +
+					"stop() drops them; store.RunAlarms has marked it fired, and devserver/serve fireAlarm do not retry)")
+			}
+			env := roomtest.Start(t, map[string]string{"party/index.ts": alarmServer})
+			a := newAlarmRoom(t, env, "restarted")
+			due := nowMs() + 300
+			a.set(due, "ok")
+			busy := make(chan string, 1)
+			go func() { busy <- httpDo(t, "GET", a.url+"?do=busy&ms=700", "") }()
+			// Due while the room is busy: its event waits in the queue.
+			time.Sleep(time.Until(time.UnixMilli(due)) + 150*time.Millisecond)
+			if restart {
+				// Queued before the alarm's event runs, as jobs run first.
+				env.Rooms.SetCode(env.Rooms.Code())
+			}
+			<-busy
+			var log []alarmEntry
+			deadline := time.Now().Add(3 * time.Second)
+			for len(log) == 0 && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+				log = a.log()
+			}
+			if len(log) == 0 {
+				alarms, _ := env.DB.Alarms()
+				t.Fatalf("the alarm due at %d never ran (3 s later; the index holds %v)", due, alarms)
+			}
+		})
 	}
 }
 
