@@ -61,8 +61,13 @@ func TestAlarms(t *testing.T) {
 		set(t, "ontime", due, "ok")
 		r := runs(t, "ontime", 1)[0]
 		checkOnTime(t, "the alarm", r.At, due)
-		if r.Inside != nil || r.ID != "ontime" {
-			t.Errorf("onAlarm in a live room saw getAlarm set: %v, id %q (error %q); want null and the id", r.Inside != nil, r.ID, r.IDError)
+		if r.Inside != nil {
+			t.Errorf("getAlarm() inside onAlarm = %d, want null", *r.Inside)
+		}
+		// PartyKit throws for room.id in every onAlarm; gopk only where the
+		// alarm woke the room (see the restart case).
+		if s.Target() == testkit.TargetGopk && r.ID != "ontime" {
+			t.Errorf("onAlarm in a live room saw id %q (error %q), want the id", r.ID, r.IDError)
 		}
 	})
 
@@ -80,6 +85,7 @@ func TestAlarms(t *testing.T) {
 	})
 
 	t.Run("fires after a crash and restart", func(t *testing.T) {
+		testkit.SkipOnPartyKit(t, "partykit dev did not run an alarm set before a SIGKILL within 15 s of its restart (measured)")
 		due := now() + 1000
 		set(t, "sleeper", due, "ok")
 		s.Kill() // before it is due
@@ -94,7 +100,7 @@ func TestAlarms(t *testing.T) {
 		if r.At < due {
 			t.Fatalf("fired at %d, before its time %d", r.At, due)
 		}
-		if r.ID != "" || !strings.Contains(r.IDError, "room.id") {
+		if r.ID != "" || r.IDError == "" {
 			t.Errorf("room.id in an onAlarm that woke the room: id %q, error %q; want it to throw", r.ID, r.IDError)
 		}
 		if res := testkit.Get(t, s.URL()+"/parties/main/sleeper?do=get"); res.Body != "null" {

@@ -128,8 +128,13 @@ func TestHostileRoomIDsStayApart(t *testing.T) {
 
 	long := strings.Repeat("é", 400) + strings.Repeat("😀", 312) // 800 + 1248 bytes
 	urlIDs := []string{
-		"a", "a%2Fb", "a%2F", "b", "..", "%2E%2E", "%00", "a%00b", "main", "c0",
+		"a", "a%2Fb", "a%2F", "b", "%00", "a%00b", "main", "c0",
 		escapeAll(long), escapeAll(long[:len(long)-4]),
+	}
+	if s.Target() == testkit.TargetGopk {
+		// partykit dev normalizes dot segments as WHATWG URLs do, so there
+		// these paths are /parties/ and 404; gopk takes the raw segment.
+		urlIDs = append(urlIDs, "..", "%2E%2E", ".")
 	}
 	for i, id := range urlIDs {
 		res := testkit.Do(t, http.MethodPut, s.URL()+"/parties/main/"+id, fmt.Sprint("url-", i), nil)
@@ -149,6 +154,9 @@ func TestHostileRoomIDsStayApart(t *testing.T) {
 	}
 
 	// Real separators and NULs, which a URL segment cannot carry raw.
+	if s.Target() == testkit.TargetPartyKit {
+		t.Skip("partykit takes a stub request's room id from its URL, so ids with / or dot segments answer \"No room id\" (measured); the URL ids passed")
+	}
 	stubIDs := []string{"x/y", "x", "y", "x\x00y", "x\x00", "\x00", "../x", "x/..", long, long + "\x00"}
 	body, _ := json.Marshal(stubIDs)
 	res := testkit.Do(t, http.MethodPost, s.URL()+"/parties/main/hub?stubs", string(body), nil)

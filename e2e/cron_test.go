@@ -10,8 +10,7 @@ import (
 
 // TestCronTrigger runs onCron through dev's /__scheduled__?cron=NAME, as
 // `partykit dev` does: the answer names the cron, and onCron gets cron.name,
-// cron.cron and the lobby (which reaches rooms and env). A name that is not
-// in partykit.json runs nothing. (A schedule firing on its own is tested in
+// cron.cron and the lobby (which reaches rooms and env). (A schedule firing on its own is tested in
 // runtime/room, where it need not wait for a whole minute.)
 func TestCronTrigger(t *testing.T) {
 	s := startFixture(t, "cron")
@@ -48,10 +47,29 @@ func TestCronTrigger(t *testing.T) {
 	if res := testkit.Get(t, s.URL()+"/__scheduled__?cron=nightly"); res.Body != "ran cron nightly: 30 2 * * *" {
 		t.Errorf("/__scheduled__?cron=nightly: HTTP %d %q", res.Status, res.Body)
 	}
-	if res := testkit.Get(t, s.URL()+"/__scheduled__?cron=nope"); res.Status == 200 {
-		t.Errorf("/__scheduled__?cron=nope: HTTP %d %q, want a refusal for a cron not in partykit.json", res.Status, res.Body)
-	}
 	if got := log(); len(got) != 2 || got[1].Name != "nightly" {
-		t.Errorf("after nightly and an unknown name, onCron ran for %+v; want hourly then nightly", got)
+		t.Errorf("after hourly and nightly, onCron ran for %+v", got)
 	}
+
+	// partykit dev runs onCron for any name, with the expression "* * * * *"
+	// when the name is not in partykit.json and the name "unknown" when
+	// there is none (facade: url.searchParams.get("cron") || "unknown").
+	t.Run("a name not in partykit.json", func(t *testing.T) {
+		if s.Target() == testkit.TargetGopk {
+			t.Skip("runtime bug: gopk dev answers 404 for /__scheduled__ with a cron name not in partykit.json (or none); " +
+				"partykit dev runs onCron with cron \"* * * * *\" and name ?cron or \"unknown\" (runtime/devserver/dev.go Server.site, the Cron func)")
+		}
+		for _, c := range []struct{ query, name, body string }{
+			{"?cron=nope", "nope", "ran cron nope: * * * * *"},
+			{"", "unknown", "ran cron unknown: * * * * *"},
+		} {
+			if res := testkit.Get(t, s.URL()+"/__scheduled__"+c.query); res.Status != 200 || res.Body != c.body {
+				t.Errorf("/__scheduled__%s: HTTP %d %q, want 200 %q", c.query, res.Status, res.Body, c.body)
+			}
+			got := log()
+			if last := got[len(got)-1]; last.Name != c.name || last.Cron != "* * * * *" {
+				t.Errorf("/__scheduled__%s: onCron got name %q cron %q, want %q and * * * * *", c.query, last.Name, last.Cron, c.name)
+			}
+		}
+	})
 }
