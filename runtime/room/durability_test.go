@@ -50,6 +50,13 @@ export default class S implements Party.Server {
         this.room.storage.put("k", arg);
         this.room.broadcast("bc " + arg, [sender.id]);
         break;
+      case "txn": // a frame sent inside a transaction, after its write
+        await this.room.storage.transaction(async (txn) => {
+          await txn.put("k", arg);
+          sender.send("in-txn " + arg);
+        });
+        sender.send("after-txn " + arg);
+        break;
       case "echo":
         sender.send("echo " + arg);
         break;
@@ -106,6 +113,25 @@ func TestOutputGateHoldsFramesUntilTheWriteIsDurable(t *testing.T) {
 		t.Fatalf("got %q, want the later turn's frame after the held one", got)
 	}
 	t.Logf("held frames arrived %v after the fsync was released", time.Since(released).Round(time.Microsecond))
+}
+
+func TestOutputGateHoldsFramesSentInsideATransaction(t *testing.T) {
+	t.Skip("runtime bug: a frame sent inside storage.transaction() after txn.put leaves at once, before the transaction commits " +
+		"and before its write is durable: runtime/room/gate.go outputGate.need asks store.Room.Pending(), which sees the room's " +
+		"buffer but not an open store.Txn's writes (they join the buffer only at Commit)")
+	env, gate := startGated(t, map[string]string{"party/index.ts": gateServer})
+	a := listen(t, env, "/parties/main/t?_pk=a")
+
+	gate.Hold()
+	a.send(t, "txn 3")
+	eventually(t, "the transaction's batch to wait in fsync", func() bool { return gate.Waiting() > 0 })
+	a.none(t, heldFor, "while the transaction's write is not durable")
+	gate.Release()
+	for _, want := range []string{"in-txn 3", "after-txn 3"} {
+		if got := a.next(t); got != want {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
 }
 
 func TestOutputGateHoldsBroadcasts(t *testing.T) {
