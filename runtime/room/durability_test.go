@@ -35,6 +35,12 @@ const gateServer = `
 import type * as Party from "partykit/server";
 export default class S implements Party.Server {
   constructor(readonly room: Party.Room) {}
+  async onConnect(conn: Party.Connection) {
+    if (conn.id.startsWith("writer")) {
+      this.room.storage.put("joined", conn.id);
+      conn.send("welcome " + conn.id);
+    }
+  }
   async onMessage(msg: string, sender: Party.Connection) {
     const [cmd, arg] = msg.split(" ");
     switch (cmd) {
@@ -113,6 +119,51 @@ func TestOutputGateHoldsFramesUntilTheWriteIsDurable(t *testing.T) {
 		t.Fatalf("got %q, want the later turn's frame after the held one", got)
 	}
 	t.Logf("held frames arrived %v after the fsync was released", time.Since(released).Round(time.Microsecond))
+}
+
+func TestOutputGateHoldsFramesSentInOnConnect(t *testing.T) {
+	env, gate := startGated(t, map[string]string{"party/index.ts": gateServer})
+	gate.Hold()
+	type dialed struct {
+		conn *websocket.Conn
+		err  error
+	}
+	done := make(chan dialed, 1)
+	go func() {
+		c, _, err := websocket.DefaultDialer.Dial(wsURL(env, "/parties/main/c?_pk=writer1"), nil)
+		done <- dialed{c, err}
+	}()
+	eventually(t, "onConnect's batch to wait in fsync", func() bool { return gate.Waiting() > 0 })
+	frames := make(chan string, 1)
+	go func() {
+		d := <-done
+		if d.err != nil {
+			frames <- "dial: " + d.err.Error()
+			return
+		}
+		defer d.conn.Close()
+		_ = d.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, b, err := d.conn.ReadMessage()
+		if err != nil {
+			frames <- "read: " + err.Error()
+			return
+		}
+		frames <- string(b)
+	}()
+	select {
+	case f := <-frames:
+		t.Fatalf("got %q while onConnect's write was not durable", f)
+	case <-time.After(heldFor):
+	}
+	gate.Release()
+	select {
+	case f := <-frames:
+		if f != "welcome writer1" {
+			t.Fatalf("got %q, want the welcome frame", f)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("welcome frame still held after the fsync was released")
+	}
 }
 
 func TestOutputGateHoldsFramesSentInsideATransaction(t *testing.T) {
