@@ -16,6 +16,7 @@ import (
 	"gopk/bindings/es"
 	"gopk/bindings/host"
 	"gopk/bindings/intl"
+	"gopk/bindings/jsonparse"
 	"gopk/bindings/jsutil"
 	"gopk/bindings/node"
 	"gopk/bindings/storage"
@@ -37,7 +38,8 @@ type Platform struct{ opts Options }
 func New(o Options) *Platform { return &Platform{opts: o} }
 
 // Install builds a room's global scope, in this order:
-//  1. ECMAScript built-ins goja lacks (bindings/es), RegExp \p{…} support;
+//  1. ECMAScript built-ins goja lacks (bindings/es), RegExp \p{…} support,
+//     and a faster JSON.parse (bindings/jsonparse);
 //  2. Intl on CLDR data (bindings/intl), lazily built;
 //  3. structuredClone (bindings/clone);
 //  4. the Workers globals (bindings/web): console, timers, URL, crypto,
@@ -46,6 +48,9 @@ func New(o Options) *Platform { return &Platform{opts: o} }
 func (p *Platform) Install(vm *goja.Runtime, env host.Env, processEnv map[string]string) (room.Globals, error) {
 	if err := es.Install(vm); err != nil {
 		return nil, fmt.Errorf("es: %w", err)
+	}
+	if err := jsonparse.Install(vm); err != nil {
+		return nil, err
 	}
 	if err := intl.Install(vm); err != nil {
 		return nil, fmt.Errorf("intl: %w", err)
