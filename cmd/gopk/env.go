@@ -39,11 +39,7 @@ func envListCommand() *cobra.Command {
 			if err := checkFormat(format); err != nil {
 				return err
 			}
-			name, err := r.project()
-			if err != nil {
-				return err
-			}
-			c, err := r.client()
+			c, name, err := r.projectClient()
 			if err != nil {
 				return err
 			}
@@ -78,11 +74,7 @@ func envAddCommand() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key := args[0]
-			name, err := r.project()
-			if err != nil {
-				return err
-			}
-			c, err := r.client()
+			c, name, err := r.projectClient()
 			if err != nil {
 				return err
 			}
@@ -159,11 +151,7 @@ func envRemoveCommand() *cobra.Command {
 			} else if !force {
 				return errors.New("no KEY given: pass --force to remove every env var of the project")
 			}
-			name, err := r.project()
-			if err != nil {
-				return err
-			}
-			c, err := r.client()
+			c, name, err := r.projectClient()
 			if err != nil {
 				return err
 			}
@@ -192,11 +180,7 @@ func envPullCommand() *cobra.Command {
 		Short: `Write the project's env vars into "vars" of partykit.json (or FILE)`,
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := r.project()
-			if err != nil {
-				return err
-			}
-			c, err := r.client()
+			c, name, err := r.projectClient()
 			if err != nil {
 				return err
 			}

@@ -99,11 +99,7 @@ func infoCommand() *cobra.Command {
 			if err := checkFormat(format); err != nil {
 				return err
 			}
-			c, err := r.client()
-			if err != nil {
-				return err
-			}
-			name, err := r.project()
+			c, name, err := r.projectClient()
 			if err != nil {
 				return err
 			}
@@ -199,11 +195,7 @@ func rollbackCommand() *cobra.Command {
 				}
 				n = v
 			}
-			name, err := r.project()
-			if err != nil {
-				return err
-			}
-			c, err := r.client()
+			c, name, err := r.projectClient()
 			if err != nil {
 				return err
 			}

@@ -62,6 +62,20 @@ func (r *remote) project() (string, error) {
 	return name, deploy.ValidateName(name)
 }
 
+// projectClient is what every per-project command starts with: the
+// project's name (-n or partykit.json) and a client for the server.
+func (r *remote) projectClient() (*deploy.Client, string, error) {
+	name, err := r.project()
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := r.client()
+	if err != nil {
+		return nil, "", err
+	}
+	return c, name, nil
+}
+
 func timeout() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 2*time.Minute)
 }

@@ -37,11 +37,7 @@ func tailCommand() *cobra.Command {
 			if f.Level == "" {
 				f.Level = "info"
 			}
-			name, err := r.project()
-			if err != nil {
-				return err
-			}
-			c, err := r.client()
+			c, name, err := r.projectClient()
 			if err != nil {
 				return err
 			}
