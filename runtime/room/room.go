@@ -382,6 +382,7 @@ func (r *Room) endTurn() {
 		return
 	}
 	r.gate.flush(r)
+	r.noteTurnEnd()
 	r.scheduleIdle()
 }
 
@@ -463,6 +464,7 @@ func (r *Room) dropVM() (waiting []func()) {
 	if v == nil {
 		return nil
 	}
+	r.m.quiet.remove(r)
 	for c, jc := range v.conns {
 		c.saved = v.saveState(jc)
 	}

@@ -58,6 +58,10 @@ type Options struct {
 	// or an object server with onMessage) stays quiet before its VM is freed
 	// while its sockets stay open. Default 10 s; negative never.
 	HibernateAfter time.Duration
+	// MaxQuietVMs is how many rooms of hibernating servers may keep an idle
+	// VM; past it the least recently active hibernate without waiting
+	// HibernateAfter. Default 500 (about 150 MiB of VMs); negative: no limit.
+	MaxQuietVMs int
 	// AlarmRetryBase is the first retry delay of a failing onAlarm; it
 	// doubles each time. Default 2 s (Durable Objects').
 	AlarmRetryBase time.Duration
@@ -81,6 +85,7 @@ type Rooms struct {
 	edges map[string]*Edge
 	dog   *watchdog
 
+	quiet        quietVMs     // hibernating servers' rooms with an idle VM
 	vms          atomic.Int64 // live VMs (rooms that are not hibernated or stopped)
 	conns        atomic.Int64 // open sockets in rooms
 	hibernations atomic.Int64
@@ -138,6 +143,9 @@ func New(code *Code, opts Options) *Rooms {
 	}
 	if opts.HibernateAfter == 0 {
 		opts.HibernateAfter = 10 * time.Second
+	}
+	if opts.MaxQuietVMs == 0 {
+		opts.MaxQuietVMs = 500
 	}
 	if opts.EventBudget == 0 {
 		opts.EventBudget = 30 * time.Second
