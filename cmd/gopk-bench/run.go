@@ -38,6 +38,7 @@ func runCommand() *cobra.Command {
 		timeout        time.Duration
 		profileDir     string
 		profileSeconds int
+		idSuffix       string
 	)
 	cmd := &cobra.Command{
 		Use:   "run [P1 P2 …]",
@@ -75,6 +76,9 @@ to a JSON file after every run; the table is printed at the end.`,
 			selected, err := pick(load.Scenarios(cfg), args)
 			if err != nil {
 				return err
+			}
+			for i := range selected {
+				selected[i].ID += idSuffix
 			}
 			if err := raiseFileLimit(1 << 17); err != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %v; scenarios with many sockets may fail\n", err)
@@ -133,6 +137,7 @@ to a JSON file after every run; the table is printed at the end.`,
 	f.DurationVar(&timeout, "timeout", 0, "bound on each run of a scenario (default per scenario, 3–5 min)")
 	f.StringVar(&profileDir, "profile", "", "save a CPU profile of gopk per run in this folder (uses gopk dev --pprof)")
 	f.IntVar(&profileSeconds, "profile-seconds", 10, "length of each profile")
+	f.StringVar(&idSuffix, "id-suffix", "", "append this to scenario ids in the results (to keep runs of other sizes apart, e.g. P5-4k)")
 	scenarioFlags(f, &cfg)
 	return cmd
 }
