@@ -55,10 +55,6 @@ func TestCronTrigger(t *testing.T) {
 	// when the name is not in partykit.json and the name "unknown" when
 	// there is none (facade: url.searchParams.get("cron") || "unknown").
 	t.Run("a name not in partykit.json", func(t *testing.T) {
-		if s.Target() == testkit.TargetGopk {
-			t.Skip("runtime bug: gopk dev answers 404 for /__scheduled__ with a cron name not in partykit.json (or none); " +
-				"partykit dev runs onCron with cron \"* * * * *\" and name ?cron or \"unknown\" (runtime/devserver/dev.go Server.site, the Cron func)")
-		}
 		for _, c := range []struct{ query, name, body string }{
 			{"?cron=nope", "nope", "ran cron nope: * * * * *"},
 			{"", "unknown", "ran cron unknown: * * * * *"},

@@ -21,8 +21,9 @@ type Room struct {
 	dataHi []byte // end of the room's value span
 	alarmK []byte // where the room's alarm lives
 	buf    *overlay
-	last   Ticket        // newest flush of this room
-	onSync []func(error) // WhenDurable callbacks waiting for the next Flush
+	last   Ticket            // newest flush of this room
+	onSync []func(error)     // WhenDurable callbacks waiting for the next Flush
+	open   map[*Txn]struct{} // transactions begun and not yet finished
 }
 
 func newRoom(db *DB, k RoomKey) *Room {
@@ -35,6 +36,7 @@ func newRoom(db *DB, k RoomKey) *Room {
 		dataHi: prefixEnd(data),
 		alarmK: alarm,
 		buf:    newOverlay(),
+		open:   make(map[*Txn]struct{}),
 	}
 }
 

@@ -20,7 +20,28 @@ var ErrTxnDone = errors.New("store: transaction already committed or rolled back
 
 // Begin starts a transaction.
 func (r *Room) Begin() *Txn {
-	return &Txn{room: r, buf: newOverlay()}
+	t := &Txn{room: r, buf: newOverlay()}
+	r.open[t] = struct{}{}
+	return t
+}
+
+// AbortTransactions rolls back every open transaction: their owner (a
+// room's VM) is gone and will never finish them.
+func (r *Room) AbortTransactions() {
+	for t := range r.open {
+		t.Rollback()
+	}
+}
+
+// Uncommitted reports whether an open transaction holds writes: they are
+// not Pending yet, but an output made after them must wait for them too.
+func (r *Room) Uncommitted() bool {
+	for t := range r.open {
+		if !t.buf.empty() {
+			return true
+		}
+	}
+	return false
 }
 
 // Get returns the value of key as the transaction sees it.
@@ -124,6 +145,7 @@ func (t *Txn) Commit() error {
 		return ErrTxnDone
 	}
 	t.done = true
+	delete(t.room.open, t)
 	t.buf.mergeInto(t.room.buf)
 	return nil
 }
@@ -132,5 +154,6 @@ func (t *Txn) Commit() error {
 // transaction does nothing.
 func (t *Txn) Rollback() {
 	t.done = true
+	delete(t.room.open, t)
 	t.buf.reset()
 }

@@ -72,9 +72,9 @@ func NewRoom(vm *goja.Runtime, host Host, info Info) *Room {
 // Object is the JS Party.Room.
 func (r *Room) Object() *goja.Object { return r.obj }
 
-// SetIDHidden marks that onAlarm runs in a VM the alarm itself started: room.id and
-// context.parties throw then, as they do on PartyKit.
-func (r *Room) SetIDHidden(v bool) { r.idHidden = v }
+// SetInAlarm marks that onAlarm is running (until its promise settles):
+// room.id and room.context.parties throw then, as they do on PartyKit.
+func (r *Room) SetInAlarm(v bool) { r.idHidden = v }
 
 // SetInitialized marks the end of construction: before it, broadcast does
 // nothing and getConnection(s) see no connections, as on PartyKit.
@@ -148,7 +148,7 @@ func (r *Room) newRoomObject() *goja.Object {
 	}
 	get("id", func() goja.Value {
 		if r.idHidden {
-			r.throwf("You can not access room.id from within onAlarm in a non-hibernating server. Consider storing it with this.room.storage.put() in onStart or onConnect.")
+			r.throwf("You can not access `Party.id` in the `onAlarm` handler.\nThis is a known limitation, and may be fixed in a future version of PartyKit.\nIf you access to the id, you can save it into the Room storage when setting the alarm.\n")
 		}
 		return vm.ToValue(r.info.ID)
 	})
@@ -202,7 +202,7 @@ func (r *Room) newRoomObject() *goja.Object {
 	parties := r.newParties()
 	_ = ctx.DefineAccessorProperty("parties", vm.ToValue(func(goja.FunctionCall) goja.Value {
 		if r.idHidden {
-			r.throwf("You can not access room.context.parties from within onAlarm in a non-hibernating server.")
+			r.throwf("You can not access `Party.context.parties` in the `onAlarm` handler.\nThis is a known limitation, and may be fixed in a future version of PartyKit.")
 		}
 		return parties
 	}), nil, goja.FLAG_FALSE, goja.FLAG_TRUE)

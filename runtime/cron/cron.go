@@ -47,7 +47,8 @@ func Start(crons map[string]string, fire Fire, log *slog.Logger) (*Scheduler, er
 	for name, expr := range crons {
 		name, expr := name, expr
 		if _, err := c.AddFunc(expr, func() {
-			if err := fire(name, expr, time.Now()); err != nil {
+			// robfig fires on the scheduled second; that second is the tick.
+			if err := fire(name, expr, time.Now().Truncate(time.Second)); err != nil {
 				log.Error("cron failed", "cron", name, "error", err)
 			}
 		}); err != nil {

@@ -146,9 +146,17 @@ func (s *Server) site(b *project.Built) *router.Site {
 	crons := b.Project.Crons
 	return &router.Site{Rooms: s.rooms, Assets: b.Assets, Dev: true,
 		Cron: func(name string) (string, bool) {
+			if e, err := s.rooms.Edge("main"); err != nil || !e.Has("onCron") {
+				return "", false // not a cron path then: assets, onFetch, 404
+			}
+			// As partykit dev does: any name runs, an unknown one with a
+			// every-minute expression, a missing one as "unknown".
+			if name == "" {
+				name = "unknown"
+			}
 			expr, ok := crons[name]
 			if !ok {
-				return "", false
+				expr = "* * * * *"
 			}
 			if err := s.runCron(name, expr, time.Now()); err != nil {
 				return fmt.Sprintf("cron %s failed: %s", name, err), true
@@ -190,11 +198,7 @@ func (s *Server) fireAlarm(k store.RoomKey, t time.Time) {
 	if k.Project != s.rooms.Code().Project || !s.rooms.HasParty(k.Party) {
 		return
 	}
-	for attempt := 0; attempt < 3; attempt++ {
-		if s.rooms.Room(k.Party, k.Room).Alarm(t) {
-			return
-		}
-	}
+	go s.rooms.Alarm(k.Party, k.Room, t)
 }
 
 // Addr is where the server listens.

@@ -150,6 +150,11 @@ type EdgeResult struct {
 // Before runs onBeforeConnect or onBeforeRequest for a request to room id.
 // A returned Request is forwarded, a Response answers, a throw is a 401.
 func (e *Edge) Before(hook string, req *HTTPRequest, id string) EdgeResult {
+	return retryEdge(e, func(e *Edge) (EdgeResult, bool) { return e.before(hook, req, id) },
+		EdgeResult{Response: textResponse(503, "Server restarting")})
+}
+
+func (e *Edge) before(hook string, req *HTTPRequest, id string) (EdgeResult, bool) {
 	res := make(chan EdgeResult, 1)
 	ok := e.loop.Post(func() {
 		fn, _ := goja.AssertFunction(e.def.Get(hook))
@@ -188,13 +193,17 @@ func (e *Edge) Before(hook string, req *HTTPRequest, id string) EdgeResult {
 		})
 	})
 	if !ok {
-		return EdgeResult{Response: textResponse(503, "Server restarting")}
+		return EdgeResult{}, false
 	}
-	return waitEdge(e, res, EdgeResult{Response: textResponse(503, "Server restarting")})
+	return waitEdge(e, res)
 }
 
 // Fetch runs onFetch for a path that is not a room; nil means it fell through.
 func (e *Edge) Fetch(req *HTTPRequest) *HTTPResponse {
+	return retryEdge(e, func(e *Edge) (*HTTPResponse, bool) { return e.fetch(req) }, textResponse(503, "Server restarting"))
+}
+
+func (e *Edge) fetch(req *HTTPRequest) (*HTTPResponse, bool) {
 	hook := "onFetch"
 	if !e.hooks[hook] {
 		hook = "unstable_onFetch"
@@ -227,9 +236,9 @@ func (e *Edge) Fetch(req *HTTPRequest) *HTTPResponse {
 		})
 	})
 	if !ok {
-		return textResponse(503, "Server restarting")
+		return nil, false
 	}
-	return waitEdge(e, res, textResponse(503, "Server restarting"))
+	return waitEdge(e, res)
 }
 
 // lobby is the Party.Lobby / FetchLobby handed to static hooks.
@@ -419,21 +428,40 @@ func (e *Edge) Cron(name, expr string, scheduled time.Time) error {
 	if !ok {
 		return ErrStopped
 	}
-	return waitEdge(e, res, ErrStopped)
+	if err, ok := waitEdge(e, res); ok {
+		return err
+	}
+	return ErrStopped
 }
 
-// waitEdge waits for a hook's result; if the edge stops first (reset by the
-// watchdog, new version) the queued call was dropped and gone is returned.
-func waitEdge[T any](e *Edge, res <-chan T, gone T) T {
+// waitEdge waits for a hook's result; ok is false if the edge stopped first
+// (reset by the watchdog, a new version) and dropped the queued call.
+func waitEdge[T any](e *Edge, res <-chan T) (v T, ok bool) {
 	select {
-	case v := <-res:
-		return v
+	case v = <-res:
+		return v, true
 	case <-e.loop.Done():
 		select {
-		case v := <-res:
-			return v
+		case v = <-res:
+			return v, true
 		default:
-			return gone
+			return v, false
 		}
 	}
+}
+
+// retryEdge runs call on e, and on a fresh edge of the same party if e
+// stopped before answering (its successor is started on demand).
+func retryEdge[T any](e *Edge, call func(*Edge) (T, bool), gone T) T {
+	for attempt := 0; attempt < 3; attempt++ {
+		if v, ok := call(e); ok {
+			return v
+		}
+		fresh, err := e.m.Edge(e.party)
+		if err != nil || fresh == e {
+			break
+		}
+		e = fresh
+	}
+	return gone
 }

@@ -22,9 +22,11 @@ type heldOutput struct {
 	fn    func()
 }
 
-// need is the ticket an output produced now must wait for.
+// need is the ticket an output produced now must wait for: the next one if
+// writes are buffered, or held in an open transaction (they will be in the
+// next flush if it commits).
 func (g *outputGate) need(r *Room) uint64 {
-	if r.store != nil && r.store.Pending() {
+	if r.store != nil && (r.store.Pending() || r.store.Uncommitted()) {
 		return g.issued + 1
 	}
 	return g.issued
@@ -58,7 +60,13 @@ func (r *Room) emitFrame(c *Conn, f frame) {
 
 // flush ends a turn: buffered writes become one batch on its way to disk.
 func (g *outputGate) flush(r *Room) {
-	if r.store == nil || !r.store.Pending() {
+	if r.store == nil {
+		return
+	}
+	if !r.store.Pending() {
+		if !r.store.Uncommitted() {
+			g.unholdFuture(r)
+		}
 		return
 	}
 	t, err := r.store.Flush()
@@ -83,6 +91,28 @@ func (r *Room) durable(n uint64, err error) {
 	if n > g.durable {
 		g.durable = n
 	}
+	r.releaseDurable()
+}
+
+// unholdFuture lets go of outputs waiting for a flush that will not come
+// (a transaction they followed was rolled back): they now wait only for
+// what was flushed before them.
+func (g *outputGate) unholdFuture(r *Room) {
+	changed := false
+	for i := range g.held {
+		if g.held[i].after > g.issued {
+			g.held[i].after = g.issued
+			changed = true
+		}
+	}
+	if changed {
+		r.releaseDurable()
+	}
+}
+
+// releaseDurable runs, in order, the held outputs whose writes are durable.
+func (r *Room) releaseDurable() {
+	g := &r.gate
 	i := 0
 	for ; i < len(g.held) && g.held[i].after <= g.durable; i++ {
 		g.held[i].fn()

@@ -183,9 +183,15 @@ func (r *Room) Request(req *HTTPRequest) <-chan *HTTPResponse {
 	return res
 }
 
-// Alarm delivers the room's alarm (scheduled at t).
-func (r *Room) Alarm(t time.Time) bool {
-	return r.post(func() { r.alarm(t) })
+// alarmEvent queues the room's alarm (scheduled at t); the returned channel
+// closes when the event starts, and never if the room stops first.
+func (r *Room) alarmEvent(t time.Time) (<-chan struct{}, bool) {
+	started := make(chan struct{})
+	ok := r.post(func() {
+		close(started)
+		r.alarm(t)
+	})
+	return started, ok
 }
 
 // message is called by a socket's reader goroutine.
@@ -210,7 +216,7 @@ func (r *Room) connect(c *Conn, req *HTTPRequest, res chan<- error) {
 		res <- &RejectError{Code: 1013, Reason: fmt.Sprintf("Room is full (%d connections)", max)}
 		return
 	}
-	r.withVM(false, func(v *vmState, err error) {
+	r.withVM(func(v *vmState, err error) {
 		if err != nil {
 			res <- &OnConnectError{Message: err.Error()}
 			r.conns = append(r.conns, c)
@@ -241,7 +247,7 @@ func (r *Room) deliver(c *Conn, text bool, data []byte) {
 	if c.ReadyState() == party.Closed {
 		return
 	}
-	r.withVM(false, func(v *vmState, err error) {
+	r.withVM(func(v *vmState, err error) {
 		if err != nil {
 			return
 		}
@@ -270,7 +276,7 @@ func (r *Room) disconnect(c *Conn, code int, reason string) {
 		r.vm.disconnect(c, code, reason)
 	} else if r.hasCloseHandler() {
 		// A hibernated room wakes for onClose, as on PartyKit.
-		r.withVM(false, func(v *vmState, err error) {
+		r.withVM(func(v *vmState, err error) {
 			if err == nil {
 				v.closeEvent(c, code, reason)
 			}
@@ -279,7 +285,7 @@ func (r *Room) disconnect(c *Conn, code int, reason string) {
 }
 
 func (r *Room) request(req *HTTPRequest, res chan<- *HTTPResponse) {
-	r.withVM(false, func(v *vmState, err error) {
+	r.withVM(func(v *vmState, err error) {
 		if err != nil {
 			r.emit(func() { res <- textResponse(http.StatusInternalServerError, err.Error()) })
 			return
@@ -303,7 +309,7 @@ func (r *Room) alarm(t time.Time) {
 		return // changed since it was scheduled; the new one fires on its own
 	}
 	_ = r.store.DeleteAlarm()
-	r.withVM(true, func(v *vmState, err error) {
+	r.withVM(func(v *vmState, err error) {
 		if err != nil {
 			r.retryAlarm(err)
 			return
@@ -352,9 +358,9 @@ func (r *Room) broadcast(text bool, data []byte, to []party.Socket) {
 
 // withVM runs fn once the room's VM is up and onStart has settled. A VM
 // whose onStart is still pending holds the gate, so fn waits in order.
-func (r *Room) withVM(forAlarm bool, fn func(*vmState, error)) {
+func (r *Room) withVM(fn func(*vmState, error)) {
 	if r.vm == nil {
-		v, err := r.startVM(forAlarm)
+		v, err := r.startVM()
 		if v != nil {
 			r.watchVM(v.vm)
 			r.m.vms.Add(1)
@@ -476,6 +482,9 @@ func (r *Room) dropVM() (waiting []func()) {
 	// Whatever the old VM held the gate for (onStart, a transaction,
 	// blockConcurrencyWhile) will never settle now.
 	r.loop.ReleaseAll()
+	if r.store != nil {
+		r.store.AbortTransactions()
+	}
 	v.close()
 	r.vm = nil
 	r.m.vms.Add(-1)
@@ -503,7 +512,7 @@ func (r *Room) swap() {
 		}
 	}
 	waiting := r.dropVM()
-	v, err := r.startVM(false)
+	v, err := r.startVM()
 	if v != nil {
 		r.watchVM(v.vm)
 		r.m.vms.Add(1)
@@ -517,7 +526,7 @@ func (r *Room) swap() {
 	for _, c := range r.conns {
 		if relisten[c] {
 			c := c
-			r.withVM(false, func(v *vmState, err error) {
+			r.withVM(func(v *vmState, err error) {
 				if err == nil {
 					v.reconnect(c)
 				}
@@ -525,7 +534,7 @@ func (r *Room) swap() {
 		}
 	}
 	for _, fn := range waiting {
-		r.withVM(false, func(*vmState, error) { fn() })
+		r.withVM(func(*vmState, error) { fn() })
 	}
 }
 

@@ -277,6 +277,31 @@ func internalID(project, party, id string) string {
 	return hex.EncodeToString(h[:])
 }
 
+// Alarm delivers a due alarm (set for t) to its room and returns once the
+// room has taken it. A room that stops before it runs the alarm (a restart,
+// a new version) dropped it, so it is handed to the fresh room instead:
+// the store fires each alarm once per process.
+func (m *Rooms) Alarm(partyName, id string, t time.Time) {
+	for attempt := 0; attempt < 5; attempt++ {
+		r := m.Room(partyName, id)
+		started, ok := r.alarmEvent(t)
+		if ok {
+			select {
+			case <-started:
+				return
+			case <-r.Done():
+				select {
+				case <-started:
+					return
+				default:
+				}
+			}
+		}
+		time.Sleep(time.Duration(attempt) * 10 * time.Millisecond)
+	}
+	m.log.Error("alarm could not be delivered; it fires again after a restart", "party", partyName, "room", id)
+}
+
 // Request runs onRequest in a room and waits for the response, retrying on
 // a fresh actor if it met one that was shutting down.
 func (m *Rooms) Request(partyName, id string, req *HTTPRequest) *HTTPResponse {

@@ -155,7 +155,7 @@ func isClass(vm *goja.Runtime, def goja.Value) bool {
 	return ok && proto != nil
 }
 
-func (r *Room) startVM(forAlarm bool) (*vmState, error) {
+func (r *Room) startVM() (*vmState, error) {
 	code := r.m.Code()
 	env := host.Env{Loop: r.loop, Logger: r.log}
 	vm, globals, def, err := newRuntime(r.m.opts.Platform, code, r.party, env)
@@ -185,7 +185,6 @@ func (r *Room) startVM(forAlarm bool) (*vmState, error) {
 	v.js = party.NewRoom(vm, (*roomHost)(v), party.Info{
 		ID: r.id, InternalID: r.internal, Name: r.party, Env: envVal, Storage: storage, Context: ctx,
 	})
-	v.js.SetIDHidden(forAlarm)
 	for _, c := range r.conns { // sockets carried over from an earlier VM
 		jc := v.js.AddConnection(c, c.tags)
 		v.conns[c] = jc
@@ -534,8 +533,11 @@ func (v *vmState) alarm(done func(error)) {
 		done(nil)
 		return
 	}
+	// As on PartyKit, room.id and room.context.parties throw while onAlarm
+	// runs, until its promise settles, whatever started the room.
+	v.js.SetInAlarm(true)
 	v.callThen("onAlarm", func(_ goja.Value, err error) {
-		v.js.SetIDHidden(false)
+		v.js.SetInAlarm(false)
 		if err != nil {
 			v.r.log.Error("onAlarm threw", "error", jsutil.Stack(err))
 		}

@@ -133,17 +133,12 @@ func openStore(t testing.TB, dir string, fs vfs.FS) *store.DB {
 	return db
 }
 
-// fireAlarm hands a due alarm to its room, retrying once or twice if it met
-// a room that was stopping.
+// fireAlarm hands a due alarm to its room, as gopk dev does.
 func fireAlarm(rooms *room.Rooms, k store.RoomKey, at time.Time) {
-	if k.Project != rooms.Code().Project || !rooms.HasParty(k.Party) {
+	if !rooms.HasParty(k.Party) {
 		return
 	}
-	for attempt := 0; attempt < 3; attempt++ {
-		if rooms.Room(k.Party, k.Room).Alarm(at) {
-			return
-		}
-	}
+	go rooms.Alarm(k.Party, k.Room, at)
 }
 
 // Build rebuilds the project after writing files over the old ones and

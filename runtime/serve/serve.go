@@ -195,7 +195,7 @@ func (s *Server) fireAlarm(k store.RoomKey, t time.Time) {
 	if p == nil || !p.Rooms.HasParty(k.Party) {
 		return
 	}
-	p.Rooms.Room(k.Party, k.Room).Alarm(t)
+	go p.Rooms.Alarm(k.Party, k.Room, t)
 }
 
 // Checkpoint writes a consistent copy of the data directory, taken while
