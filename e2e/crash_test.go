@@ -131,10 +131,12 @@ func TestHostileRoomIDsStayApart(t *testing.T) {
 		"a", "a%2Fb", "a%2F", "b", "%00", "a%00b", "main", "c0",
 		escapeAll(long), escapeAll(long[:len(long)-4]),
 	}
-	if s.Target() == testkit.TargetGopk {
-		// partykit dev normalizes dot segments as WHATWG URLs do, so there
-		// these paths are /parties/ and 404; gopk takes the raw segment.
-		urlIDs = append(urlIDs, "..", "%2E%2E", ".")
+	// Dot segments are resolved as WHATWG URLs do (workerd parses every
+	// request URL so): these paths are /parties/ or /parties/main/, not rooms.
+	for _, dots := range []string{"..", "%2E%2E", ".", ".%2e"} {
+		if res := testkit.Get(t, s.URL()+"/parties/main/"+dots); res.Status != http.StatusNotFound {
+			t.Errorf("GET /parties/main/%s: HTTP %d %q, want 404 (not a room)", dots, res.Status, res.Body)
+		}
 	}
 	for i, id := range urlIDs {
 		res := testkit.Do(t, http.MethodPut, s.URL()+"/parties/main/"+id, fmt.Sprint("url-", i), nil)

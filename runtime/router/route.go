@@ -37,3 +37,48 @@ func Parse(rawPath string) (Route, bool) {
 	}
 	return Route{}, false
 }
+
+// CleanPath removes dot segments from a raw path as a WHATWG URL parser does
+// (workerd parses every request URL so): "." and ".." — also written
+// "%2e", ".%2E", … — are resolved, everything else stays as sent.
+func CleanPath(raw string) string {
+	if !strings.Contains(raw, ".") && !strings.Contains(raw, "%2") {
+		return raw
+	}
+	segs := strings.Split(raw, "/")
+	out := make([]string, 0, len(segs))
+	for i, seg := range segs {
+		last := i == len(segs)-1
+		switch dots(seg) {
+		case 1:
+			if last {
+				out = append(out, "")
+			}
+		case 2:
+			if len(out) > 1 {
+				out = out[:len(out)-1]
+			}
+			if last {
+				out = append(out, "")
+			}
+		default:
+			out = append(out, seg)
+		}
+	}
+	if len(out) == 1 && out[0] == "" {
+		return "/"
+	}
+	return strings.Join(out, "/")
+}
+
+// dots is 1 for a "." segment, 2 for "..", in any of their spellings, else 0.
+func dots(seg string) int {
+	s := strings.ToLower(seg)
+	switch s {
+	case ".", "%2e":
+		return 1
+	case "..", ".%2e", "%2e.", "%2e%2e":
+		return 2
+	}
+	return 0
+}

@@ -63,3 +63,24 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestCleanPath(t *testing.T) {
+	cases := map[string]string{
+		"/parties/main/r":         "/parties/main/r",
+		"/parties/main/..":        "/parties/",
+		"/parties/main/%2E%2E":    "/parties/",
+		"/parties/main/.%2e/x":    "/parties/x",
+		"/parties/main/./r":       "/parties/main/r",
+		"/parties/main/a..b":      "/parties/main/a..b",
+		"/parties/main/%2Fx":      "/parties/main/%2Fx",
+		"/../../etc":              "/etc",
+		"/a/b/.":                  "/a/b/",
+		"/":                       "/",
+		"/parties/main/r/%2e%2e/": "/parties/main/",
+	}
+	for in, want := range cases {
+		if got := CleanPath(in); got != want {
+			t.Errorf("CleanPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

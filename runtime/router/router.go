@@ -58,6 +58,14 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rawPath = u.EscapedPath()
 		}
 	}
+	if clean := CleanPath(rawPath); clean != rawPath {
+		// Handlers see the URL as workerd's parser leaves it.
+		rawPath = clean
+		r.RequestURI = clean
+		if r.URL.RawQuery != "" {
+			r.RequestURI += "?" + r.URL.RawQuery
+		}
+	}
 	upgrade := websocket.IsWebSocketUpgrade(r)
 	if route, ok := Parse(rawPath); ok {
 		if !site.Rooms.HasParty(route.Party) {
