@@ -125,8 +125,9 @@ func runOnce(ctx context.Context, o Options, sc load.Scenario, kind server.Kind,
 	if err != nil {
 		r.Error = err.Error()
 		if srv.Exited() {
-			r.Error += "; the server exited; its output:\n" + srv.Output()
+			r.Error += "; the server exited"
 		}
+		r.Error += "; the end of its output:\n" + lastBytes(srv.Output(), 2000)
 		return r
 	}
 	r.Metrics = m
@@ -179,6 +180,13 @@ func describe(r report.Run) string {
 		fmt.Fprintf(&b, " %s=%.4g", k, r.Metrics[k])
 	}
 	return b.String()
+}
+
+func lastBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
 }
 
 func firstLine(s string) string {
