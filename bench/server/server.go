@@ -88,6 +88,10 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	}
 	s := &Server{Kind: o.Kind, Host: "127.0.0.1:" + strconv.Itoa(port), dir: dir, cmd: cmd, out: &tail{max: 64 << 10}, done: make(chan struct{})}
 	cmd.Dir = dir
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, "PWD="+dir) // workerd warns when PWD is not its directory
 	cmd.Stdout, cmd.Stderr = s.out, s.out
 	// Own process group, so Stop reaches workerd (node's child) too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
