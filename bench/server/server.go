@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -63,8 +64,19 @@ type Server struct {
 }
 
 // Start copies the project to a temporary folder, starts the server there on
-// a free port, and waits until it answers HTTP.
+// a free port, and waits until it answers HTTP. A server whose port was
+// taken between our pick and its bind (miniflare picks free ports of its own
+// as it starts) is started again on another port.
 func Start(ctx context.Context, o Options) (*Server, error) {
+	for attempt := 1; ; attempt++ {
+		s, err := start(ctx, o)
+		if err == nil || attempt == 3 || !strings.Contains(err.Error(), "in use") {
+			return s, err
+		}
+	}
+}
+
+func start(ctx context.Context, o Options) (*Server, error) {
 	if o.ReadyTimeout == 0 {
 		o.ReadyTimeout = 60 * time.Second
 	}
