@@ -43,8 +43,12 @@ func machine(gopkBin string) report.Machine {
 		if out, err := exec.Command(gopkBin, "version").Output(); err == nil {
 			m.Gopk = strings.TrimSpace(string(out))
 		}
-		if out, err := exec.Command("git", "-C", moduleRoot(), "rev-parse", "--short", "HEAD").Output(); err == nil {
-			m.Gopk += " (tree at " + strings.TrimSpace(string(out)) + ")"
+		// A binary built without a version: name the checkout it most
+		// likely came from.
+		if m.Gopk == "gopk dev" {
+			if out, err := exec.Command("git", "-C", moduleRoot(), "rev-parse", "--short", "HEAD").Output(); err == nil {
+				m.Gopk += " (checkout at " + strings.TrimSpace(string(out)) + ")"
+			}
 		}
 	}
 	return m
