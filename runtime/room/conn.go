@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"sync"
@@ -44,6 +45,13 @@ type Conn struct {
 	wsMu sync.Mutex
 	ws   *websocket.Conn
 	kill string // set when the socket must die as soon as it exists
+
+	// The writer runs only while frames wait (an idle socket has no writer
+	// goroutine): writer is set once the socket is upgraded, writing while
+	// a goroutine drains the queue, pinger sends the keep-alive pings.
+	writer  atomic.Pointer[frameWriter]
+	writing atomic.Bool
+	pinger  *time.Timer
 }
 
 type frame struct {
@@ -52,6 +60,7 @@ type frame struct {
 	data  []byte
 	close bool
 	code  int
+	ping  bool // a keep-alive ping (control frame)
 }
 
 // connOwner is whoever handles a socket's events: a room, or the edge for
@@ -110,7 +119,9 @@ func (c *Conn) enqueue(f frame) {
 	}
 	if !c.out.push(f, c.owner.options().SendQueue) {
 		c.abort("send queue full: the client is not reading")
+		return
 	}
+	c.kick()
 }
 
 // abort drops the socket without a close handshake.
@@ -152,53 +163,83 @@ func (c *Conn) attach(w http.ResponseWriter, r *http.Request) error {
 	if kill != "" {
 		ws.Close()
 	}
-	go c.writeLoop(ws)
+	c.startWriter(ws)
 	go c.readLoop(ws)
 	return nil
 }
 
 const writeWait = 10 * time.Second
 
-func (c *Conn) writeLoop(ws *websocket.Conn) {
-	ping := time.NewTicker(c.owner.options().PingInterval)
-	defer ping.Stop()
-	var (
-		mu        sync.Mutex
-		closeSent bool
-	)
+// startWriter makes the socket writable: frames queued so far (sent in
+// onConnect) go out now, later ones as they come, and a ping every
+// PingInterval keeps the peer's silence measurable.
+func (c *Conn) startWriter(ws *websocket.Conn) {
+	w := &frameWriter{ws: ws, conn: ws.UnderlyingConn(), mu: &sync.Mutex{}, closeSent: new(bool)}
 	// gorilla answers a client's close from the reader goroutine; take the
 	// writer's lock so no data frame can follow that close frame.
 	ws.SetCloseHandler(func(code int, _ string) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if !closeSent {
-			closeSent = true
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if !*w.closeSent {
+			*w.closeSent = true
 			_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(writeWait))
 		}
 		return nil
 	})
-	w := frameWriter{ws: ws, conn: ws.UnderlyingConn(), mu: &mu, closeSent: &closeSent}
+	c.writer.Store(w)
+	interval := c.owner.options().PingInterval
+	// Armed only once assigned, so the callback always sees c.pinger.
+	c.pinger = time.AfterFunc(time.Duration(math.MaxInt64), func() {
+		select {
+		case <-c.done:
+			return
+		default:
+		}
+		// Pings skip the bound: a full queue aborts the socket anyway.
+		c.out.push(frame{ping: true}, int(^uint(0)>>1))
+		c.kick()
+		c.pinger.Reset(interval)
+	})
+	c.pinger.Reset(interval)
+	c.kick()
+}
+
+// kick starts a goroutine to drain the send queue unless one is running
+// or the socket is not upgraded yet (startWriter kicks then).
+func (c *Conn) kick() {
+	if c.writer.Load() == nil || !c.writing.CompareAndSwap(false, true) {
+		return
+	}
+	go c.drain()
+}
+
+// drain writes queued frames until the queue is empty, then ends. After a
+// write error it closes the socket and leaves writing set, so no other
+// writer starts; the reader then sees the socket gone.
+func (c *Conn) drain() {
+	w := c.writer.Load()
 	var batch []frame
 	for {
 		select {
 		case <-c.done:
 			return
-		case <-ping.C:
-			if err := ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				ws.Close()
+		default:
+		}
+		batch = c.out.take(batch)
+		if len(batch) == 0 {
+			c.writing.Store(false)
+			// A frame pushed after take but before the store found the
+			// flag set and left it to us: look once more.
+			if c.out.len() == 0 || !c.writing.CompareAndSwap(false, true) {
 				return
 			}
-		case <-c.out.wake:
-			batch = c.out.take(batch)
-			err := w.write(batch)
-			clear(batch) // let sent payloads go
-			if cap(batch) > 256 {
-				batch = nil // a burst is over; an idle socket keeps nothing
-			}
-			if err != nil {
-				ws.Close()
-				return
-			}
+			continue
+		}
+		err := w.write(batch)
+		clear(batch) // let sent payloads go
+		if err != nil {
+			w.ws.Close()
+			return
 		}
 	}
 }
@@ -258,6 +299,9 @@ func (c *Conn) finish(code int, reason string) {
 	c.doneOnce.Do(func() {
 		c.ready.Store(party.Closed)
 		close(c.done)
+		if c.pinger != nil {
+			c.pinger.Stop()
+		}
 		c.owner.closed(c, code, reason)
 	})
 }

@@ -69,6 +69,12 @@ func (q *sendQueue) push(f frame, limit int) bool {
 	return true
 }
 
+func (q *sendQueue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.frames)
+}
+
 // take returns every waiting frame, handing spare (emptied) to the queue
 // for the next frames: the two slices take turns.
 func (q *sendQueue) take(spare []frame) []frame {
@@ -98,7 +104,7 @@ type frameWriter struct {
 func (w *frameWriter) write(batch []frame) error {
 	need := 0
 	for _, f := range batch {
-		if f.wire == nil {
+		if f.wire == nil && !f.close && !f.ping {
 			need += maxFrameHeader
 		}
 	}
@@ -115,6 +121,14 @@ func (w *frameWriter) write(batch []frame) error {
 			}
 			iov = w.iov[:0]
 			if err := w.closeFrame(f); err != nil {
+				return err
+			}
+		case f.ping:
+			if err := w.flush(iov); err != nil {
+				return err
+			}
+			iov = w.iov[:0]
+			if err := w.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil && err != websocket.ErrCloseSent {
 				return err
 			}
 		case f.wire != nil:

@@ -3,6 +3,8 @@ package room
 import (
 	"bytes"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -133,5 +135,71 @@ func TestSendQueueBoundAndTurns(t *testing.T) {
 	}
 	if !q.push(frame{}, 3) {
 		t.Fatal("queue still full after take")
+	}
+}
+
+// testOwner is a connOwner that only records what the socket reports.
+type testOwner struct {
+	opts Options
+	gone chan int
+}
+
+func (o *testOwner) emitFrame(c *Conn, f frame)              { c.enqueue(f) }
+func (o *testOwner) message(c *Conn, text bool, data []byte) { <-c.inflight }
+func (o *testOwner) closed(c *Conn, code int, reason string) { o.gone <- code }
+func (o *testOwner) options() *Options                       { return &o.opts }
+func (o *testOwner) logger() *slog.Logger                    { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// An upgraded socket has no writer goroutine while nothing waits to be
+// sent; frames queued before the upgrade go out after it, in order, and
+// pings keep coming while the socket is idle.
+func TestWriterRunsOnlyWhileFramesWait(t *testing.T) {
+	owner := &testOwner{opts: Options{SendQueue: 16, PingInterval: 40 * time.Millisecond, MaxMessage: 1 << 20}, gone: make(chan int, 1)}
+	c := newConn(owner, "a", "/")
+	c.Send(true, []byte("queued before the upgrade"))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := c.attach(w, r); err != nil {
+			t.Error(err)
+		}
+	}))
+	defer srv.Close()
+	client, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	pings := make(chan struct{}, 16)
+	client.SetPingHandler(func(string) error { pings <- struct{}{}; return nil })
+	_ = client.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for _, want := range []string{"queued before the upgrade", "one", "two"} {
+		if want != "queued before the upgrade" {
+			c.Send(true, []byte(want))
+		}
+		_, b, err := client.ReadMessage()
+		if err != nil || string(b) != want {
+			t.Fatalf("read %q, %v; want %q", b, err, want)
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for c.writing.Load() {
+		if time.Now().After(deadline) {
+			t.Fatal("the writer goroutine is still running with nothing to send")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// Pings arrive while the client reads (the ping handler runs in ReadMessage).
+	go func() {
+		for {
+			if _, _, err := client.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	for i := range 2 {
+		select {
+		case <-pings:
+		case <-time.After(2 * time.Second):
+			t.Fatalf("ping %d did not come", i+1)
+		}
 	}
 }
