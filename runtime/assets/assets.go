@@ -33,6 +33,9 @@ type Options struct {
 	// (Live.ServeHTTP) that every built JS file subscribes to and reloads
 	// the page on a "change" event.
 	LiveReload string
+	// Deploy builds for production: minified unless serve.build.minify
+	// says otherwise, as partykit deploy does.
+	Deploy bool
 }
 
 // Result is one successful client build.
@@ -67,7 +70,7 @@ func (r *Result) Version() string {
 // (no serve.build entry, or no serve.path to build into, which PartyKit
 // also silently skips).
 func Build(p *config.Project, host string) (*Result, error) {
-	return BuildWith(p, Options{Host: host})
+	return BuildWith(p, Options{Host: host, Deploy: true})
 }
 
 // BuildWith is Build with every option.
@@ -238,14 +241,18 @@ func esbuildOptions(p *config.Project, sb *config.ServeBuild, o Options) (api.Bu
 	for k, v := range sb.Define {
 		define[k] = v
 	}
+	minify := sb.Minify
+	if o.Deploy && !sb.MinifySet {
+		minify = true // partykit deploy: minify ?? true
+	}
 	opts := api.BuildOptions{
 		EntryPoints:       sb.Entry,
 		Outdir:            sb.Outdir,
 		Bundle:            sb.Bundle,
 		Splitting:         sb.Splitting,
-		MinifyWhitespace:  sb.Minify,
-		MinifyIdentifiers: sb.Minify,
-		MinifySyntax:      sb.Minify,
+		MinifyWhitespace:  minify,
+		MinifyIdentifiers: minify,
+		MinifySyntax:      minify,
 		External:          sb.External,
 		Alias:             sb.Alias,
 		Define:            define,

@@ -193,6 +193,28 @@ func TestMinify(t *testing.T) {
 	}
 }
 
+// Without "minify" in the config, deploy minifies (partykit deploy's
+// `minify ?? true`) and dev does not.
+func TestDeployMinifiesByDefault(t *testing.T) {
+	files := map[string]string{
+		"party/index.ts": server,
+		"app/c.ts":       "const longVariableName = 40;\n(globalThis as any).result = longVariableName + 2;\n",
+		"public/x.txt":   "",
+		"partykit.json": `{"main": "party/index.ts", "serve": {"path": "public", "build": {
+			"entry": "app/c.ts", "format": "iife", "splitting": false, "sourcemap": false}}}`,
+	}
+	for _, deploy := range []bool{false, true} {
+		p := project(t, files)
+		if _, err := BuildWith(p, Options{Host: "h", Deploy: deploy}); err != nil {
+			t.Fatal(err)
+		}
+		code := read(t, filepath.Join(p.Dir, "public/dist/c.js"))
+		if strings.Contains(code, "longVariableName") == deploy {
+			t.Errorf("deploy=%v: minified=%v, want %v:\n%s", deploy, !strings.Contains(code, "longVariableName"), deploy, code)
+		}
+	}
+}
+
 func TestLiveReloadBanner(t *testing.T) {
 	p := project(t, map[string]string{
 		"partykit.json":  `{"main": "party/index.ts", "serve": {"path": "public", "build": {"entry": ["app/a.ts", "app/b.ts"]}}}`,

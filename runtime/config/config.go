@@ -131,6 +131,7 @@ type ServeBuild struct {
 	Splitting bool     // default true
 	Outdir    string   // absolute; default <serve.path>/dist
 	Minify    bool
+	MinifySet bool   // "minify" was given; otherwise dev does not minify and deploy does (as PartyKit)
 	Format    string // "esm" (default), "cjs" or "iife"
 	Sourcemap bool   // default true
 	External  []string
@@ -615,7 +616,7 @@ func (l *loader) decodeServeBuild(v any, servePath string) *ServeBuild {
 	if v, ok := o.boolean("sourcemap"); ok {
 		b.Sourcemap = v
 	}
-	b.Minify, _ = o.boolean("minify")
+	b.Minify, b.MinifySet = o.boolean("minify")
 	b.Live, _ = o.boolean("live")
 	b.External, _ = o.strList("external")
 	if out, ok := o.str("outdir"); ok {
