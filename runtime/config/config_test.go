@@ -115,7 +115,7 @@ func TestLoadEveryField(t *testing.T) {
 			Include: []string{"*.html"}, Exclude: []string{"secret/*"},
 			Build: &ServeBuild{
 				Entry: []string{abs("src/a.ts"), abs("src/b.ts")}, Bundle: true, Splitting: false,
-				Outdir: abs("public/dist"), Minify: true, Format: "iife", Sourcemap: true,
+				Outdir: abs("public/dist"), Minify: true, MinifySet: true, Format: "iife", Sourcemap: true,
 				External: []string{"x"}, Alias: map[string]string{"a": "b"}, Define: map[string]string{"D": "1"},
 				Loader: map[string]string{".png": "file"}, Live: true,
 			},
