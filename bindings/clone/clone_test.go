@@ -440,6 +440,11 @@ func TestUserCannotSubvert(t *testing.T) {
 		u8: new Uint8Array([1, 2]), dv: new DataView(new ArrayBuffer(2)), e: new TypeError("t"),
 		str: new String("s"), arr: [1, 2, 3], x: 1,
 	}`)
+	// The realm is captured at the first clone; what user code replaces
+	// after that cannot change later clones.
+	if _, err := StructuredClone(vm, run(t, vm, `new Map([[1, new Date(0)]])`)); err != nil {
+		t.Fatal(err)
+	}
 	run(t, vm, `
 		Map.prototype.set = Map.prototype.forEach = Set.prototype.add = Set.prototype.forEach = () => { throw new Error("replaced") };
 		Array.prototype.push = () => { throw new Error("replaced") };

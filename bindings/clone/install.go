@@ -20,14 +20,16 @@ func StructuredClone(vm *goja.Runtime, v goja.Value) (goja.Value, error) {
 	return out, nil
 }
 
-// Install defines globalThis.structuredClone(value[, {transfer}]) and
-// captures the runtime's built-ins for the codec (see "Realm" in the
-// package doc), so call it before user code runs. It panics only if the
-// runtime lacks standard built-ins (Map, typed arrays, ...).
+// Install defines globalThis.structuredClone(value[, {transfer}]).
+//
+// The codec reads values through the runtime's built-ins as they were at
+// the first clone (see "Realm" in the package doc). They are captured then,
+// not here: capturing builds every lazily-made built-in goja has (all typed
+// arrays, the Error classes, …), a seventh of a room's start and ~100 KiB,
+// which a room that never clones should not pay. Code that replaces
+// Map.prototype.set and the like before its first clone therefore changes
+// how values clone; after it, it cannot.
 func Install(vm *goja.Runtime) {
-	if _, err := realmOf(vm); err != nil {
-		panic(err)
-	}
 	fn := vm.ToValue(func(call goja.FunctionCall) goja.Value {
 		if len(call.Arguments) == 0 {
 			panic(vm.NewTypeError("Failed to execute 'structuredClone': 1 argument required, but only 0 present."))
