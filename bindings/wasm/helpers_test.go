@@ -19,7 +19,10 @@ type room struct {
 	t    *testing.T
 	loop *eventloop.Loop
 	vm   *goja.Runtime
+	host host.Env
 }
+
+func (r *room) env() host.Env { return r.host }
 
 func newRoom(t *testing.T, e *Engine) *room {
 	t.Helper()
@@ -29,8 +32,8 @@ func newRoom(t *testing.T, e *Engine) *room {
 	r := &room{t: t, loop: loop}
 	r.do(func() {
 		r.vm = goja.New()
-		env := host.Env{Loop: loop, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-		if err := e.Install(r.vm, env); err != nil {
+		r.host = host.Env{Loop: loop, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		if err := e.Install(r.vm, r.host); err != nil {
 			t.Fatal(err)
 		}
 	})
