@@ -84,6 +84,7 @@ func (r *realm) hostObject() *goja.Object {
 		}
 		return r.vm.ToValue(comp)
 	})
+	_ = o.Set("embeddedKey", EmbeddedModuleKey)
 	set("compileAsync", func(c goja.FunctionCall) goja.Value { return r.compileAsync(c.Argument(0), c.Argument(1).String()) })
 	set("validate", func(c goja.FunctionCall) goja.Value {
 		_, err := r.e.Compile(r.bytesArg(c.Argument(0), c.Argument(1).String()))

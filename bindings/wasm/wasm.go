@@ -29,6 +29,12 @@ import (
 	"gopk/bindings/host"
 )
 
+// EmbeddedModuleKey names (through Symbol.for) the function on
+// WebAssembly.Module that runtime/bundle's .wasm imports call with the
+// file's bytes as base64: rooms running one bundle share that string, and
+// the Engine compiles it once.
+const EmbeddedModuleKey = "gopk.wasm.embedded"
+
 // Install defines the WebAssembly global of vm on the process-wide Engine.
 // The namespace is built on first access, so rooms that never use it pay
 // nothing but one accessor property.

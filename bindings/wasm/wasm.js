@@ -67,7 +67,7 @@
   // Bundled .wasm imports (runtime/bundle) make their Module here: the
   // base64 text is shared by every room running the bundle, so the engine
   // compiles and decodes it once per process.
-  Object.defineProperty(Module, Symbol.for("gopk.wasm.embedded"), {
+  Object.defineProperty(Module, Symbol.for(host.embeddedKey), {
     value: (base64) => new Module(internal, host.compileEmbedded(base64)),
   });
 

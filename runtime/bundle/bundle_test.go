@@ -394,8 +394,8 @@ func TestUnavailableImportsFailTheBuild(t *testing.T) {
 			`party/x.ts:2:16: error: "node:child_process" is not available in gopk`},
 		{"cloudflare module", "import { env } from \"cloudflare:workers\";\nexport default env;",
 			`party/x.ts:1:21: error: "cloudflare:workers" is not available in gopk (PartyKit provides only cloudflare:email and cloudflare:sockets)`},
-		{"wasm", "import mod from \"./x.wasm?module\";\nexport default mod;",
-			`party/x.ts:1:17: error: WebAssembly is not supported in gopk (goja has no WebAssembly): cannot import "./x.wasm?module"`},
+		{"invalid wasm", "import mod from \"./x.wasm?module\";\nexport default mod;",
+			`party/x.ts:1:17: error: "./x.wasm?module" is not a WebAssembly module gopk can run: `},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -3,12 +3,16 @@ package bundle
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
+
+	"gopk/bindings/wasm"
 )
 
 // PartyKit runs on workerd with nodejs_compat and leaves these Node modules
@@ -69,9 +73,29 @@ type skipOwnResolve struct{}
 
 const binNamespace = "gopk-bin"
 
+// wasmNamespace holds the module each .wasm import becomes; it imports the
+// file itself, which the plugin has esbuild load as base64. That text is a
+// string constant of the bundle's program, shared by every room that runs
+// it, so bindings/wasm caches the compiled module by it: no room decodes or
+// compiles the file again (esbuild's binary loader would decode it in JS,
+// about 0.6 s per MB, in every room).
+const wasmNamespace = "gopk-wasm"
+
+// checkWasm compiles a .wasm file with the engine rooms use, which also
+// puts it in that engine's cache for them.
+func checkWasm(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	_, err = wasm.Default().Compile(data)
+	return err
+}
+
 // workerdPlugin applies PartyKit's import rules: Node's base built-ins and
 // two cloudflare: modules are left to the runtime, other built-ins are
-// refused, .bin files are ArrayBuffers, and WebAssembly is refused.
+// refused, .bin files are ArrayBuffers, and .wasm files are compiled
+// WebAssembly.Modules.
 func workerdPlugin() api.Plugin {
 	bare := make([]string, len(nodeBuiltins))
 	for i, name := range nodeBuiltins {
@@ -83,6 +107,14 @@ func workerdPlugin() api.Plugin {
 	return api.Plugin{
 		Name: "gopk-workerd",
 		Setup: func(b api.PluginBuild) {
+			// Only the plugin's own modules import a .wasm file directly.
+			loaders := maps.Clone(b.InitialOptions.Loader)
+			if loaders == nil {
+				loaders = map[string]api.Loader{}
+			}
+			loaders[".wasm"] = api.LoaderBase64
+			b.InitialOptions.Loader = loaders
+
 			unavailable := func(a api.OnResolveArgs, name string) (api.OnResolveResult, error) {
 				msg := fmt.Sprintf("%q is not available in gopk (PartyKit runs on workerd, which has only %s)", a.Path, available)
 				if a.Kind == api.ResolveJSRequireCall {
@@ -132,10 +164,35 @@ func workerdPlugin() api.Plugin {
 				return api.OnResolveResult{Errors: []api.Message{{Text: fmt.Sprintf("%q is not available in gopk (PartyKit provides only %s)", a.Path, strings.Join(cloudflareModules, " and "))}}}, nil
 			})
 
+			// A .wasm (or .wasm?module) import is a compiled
+			// WebAssembly.Module, as workerd's CompiledWasm modules are.
+			// The file is checked here, so a bad one fails the build at the
+			// import; a small module then hands its bytes, as base64, to
+			// bindings/wasm, which compiles them once per process (see
+			// wasmNamespace).
 			b.OnResolve(api.OnResolveOptions{Filter: `\.wasm(\?module)?$`}, func(a api.OnResolveArgs) (api.OnResolveResult, error) {
-				return api.OnResolveResult{Errors: []api.Message{{
-					Text: fmt.Sprintf("WebAssembly is not supported in gopk (goja has no WebAssembly): cannot import %q", a.Path),
-				}}}, nil
+				if _, ok := a.PluginData.(skipOwnResolve); ok {
+					return api.OnResolveResult{}, nil
+				}
+				if a.Namespace == wasmNamespace {
+					return api.OnResolveResult{Path: a.Path}, nil // the bytes, by the .wasm loader
+				}
+				r := b.Resolve(strings.TrimSuffix(a.Path, "?module"), api.ResolveOptions{
+					Importer: a.Importer, Namespace: a.Namespace, ResolveDir: a.ResolveDir, Kind: a.Kind,
+					PluginData: skipOwnResolve{},
+				})
+				if len(r.Errors) > 0 {
+					return api.OnResolveResult{Errors: r.Errors}, nil
+				}
+				if err := checkWasm(r.Path); err != nil {
+					return api.OnResolveResult{Errors: []api.Message{{Text: fmt.Sprintf("%q is not a WebAssembly module gopk can run: %v", a.Path, err)}}}, nil
+				}
+				return api.OnResolveResult{Path: r.Path, Namespace: wasmNamespace}, nil
+			})
+			b.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: wasmNamespace}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
+				path, _ := json.Marshal(a.Path)
+				js := fmt.Sprintf("import base64 from %s;\nexport default WebAssembly.Module[Symbol.for(%q)](base64);\n", path, wasm.EmbeddedModuleKey)
+				return api.OnLoadResult{Contents: &js, ResolveDir: filepath.Dir(a.Path), Loader: api.LoaderJS}, nil
 			})
 
 			// A .bin import is an ArrayBuffer, as workerd's Data modules are:
