@@ -20,6 +20,7 @@ import (
 	"gopk/bindings/jsutil"
 	"gopk/bindings/node"
 	"gopk/bindings/storage"
+	"gopk/bindings/wasm"
 	"gopk/bindings/web"
 	"gopk/runtime/room"
 	"gopk/store"
@@ -58,6 +59,9 @@ func (p *Platform) Install(vm *goja.Runtime, env host.Env, processEnv map[string
 	clone.Install(vm)
 	g, err := web.Install(vm, env, web.Options{ProcessEnv: processEnv, HTTPClient: p.opts.HTTPClient})
 	if err != nil {
+		return nil, err
+	}
+	if err := wasm.Install(vm, env); err != nil {
 		return nil, err
 	}
 	return &globals{vm: vm, env: env, web: g, require: node.NewRequire(vm, env, g)}, nil
