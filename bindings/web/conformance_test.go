@@ -18,6 +18,7 @@ import (
 	"gopk/bindings/host"
 	"gopk/bindings/intl"
 	"gopk/bindings/node"
+	"gopk/bindings/wasm"
 	"gopk/bindings/web"
 	"gopk/runtime/eventloop"
 )
@@ -30,7 +31,6 @@ var conformanceJS string
 // shrinks), and reports them on every run; they are not silently passed.
 var knownGaps = map[string]string{
 	"§11 present: HTMLRewriter": "no HTML rewriter binding yet",
-	"§11 present: WebAssembly":  "goja has no WebAssembly engine",
 }
 
 func conformanceServer(t *testing.T) *httptest.Server {
@@ -104,6 +104,10 @@ func TestGlobalsConformance(t *testing.T) {
 		clone.Install(vm)
 		g, err := web.Install(vm, env, web.Options{ProcessEnv: map[string]string{"FROM_DOTENV": "yes"}})
 		if err != nil {
+			failed <- err
+			return
+		}
+		if err := wasm.Install(vm, env); err != nil {
 			failed <- err
 			return
 		}

@@ -190,6 +190,23 @@
     queueMicrotask(() => log.push("m"));
   }));
   check("console", () => { console.log("conformance %s", "ok"); return true; });
+  check("WebAssembly: Module, Instance, imports, memory, traps, i64", async () => {
+    // (module (import "env" "f" (func (param i32) (result i32))) (memory (export "mem") 1)
+    //   (func (export "run") (param i32) (result i32) (i32.load (call 0 (local.get 0))))
+    //   (func (export "add64") (param i64 i64) (result i64) (i64.add (local.get 0) (local.get 1)))
+    //   (func (export "trap") unreachable))
+    const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 15, 3, 96, 1, 127, 1, 127, 96, 2, 126, 126, 1, 126, 96, 0, 0,
+      2, 9, 1, 3, 101, 110, 118, 1, 102, 0, 0, 3, 4, 3, 0, 1, 2, 5, 3, 1, 0, 1,
+      7, 28, 4, 3, 109, 101, 109, 2, 0, 3, 114, 117, 110, 0, 1, 5, 97, 100, 100, 54, 52, 0, 2, 4, 116, 114, 97, 112, 0, 3,
+      10, 23, 3, 9, 0, 32, 0, 16, 0, 40, 2, 0, 11, 7, 0, 32, 0, 32, 1, 124, 11, 3, 0, 0, 11]);
+    const { module, instance } = await WebAssembly.instantiate(bytes, { env: { f: (x) => x * 4 } });
+    const { mem, run, add64, trap } = instance.exports;
+    new Int32Array(mem.buffer)[3] = 1234;
+    let trapped;
+    try { trap(); } catch (e) { trapped = e instanceof WebAssembly.RuntimeError && e.message; }
+    return eq([module instanceof WebAssembly.Module, run(3), add64(2n ** 63n - 1n, 1n) === -(2n ** 63n), trapped,
+      WebAssembly.Module.imports(module)], [true, 1234, true, "unreachable", [{ module: "env", name: "f", kind: "function" }]]);
+  });
 
   // Deliver 2: Node built-ins, with and without node:.
   for (const name of ["buffer", "events", "util", "path", "string_decoder", "assert", "stream", "crypto", "async_hooks", "diagnostics_channel"]) {
