@@ -260,7 +260,9 @@ func (r *realm) rethrow(err error) {
 	if errors.As(err, &exit) {
 		switch exit.ExitCode() {
 		case exitInterrupted:
-			r.throw(r.shell.runtimeErr, "WebAssembly execution was interrupted by the room's watchdog")
+			// goja raises its interrupt as soon as JS runs again; an error
+			// made without running JS lets that happen at the caller.
+			panic(r.vm.NewGoError(errors.New("WebAssembly execution was interrupted by the room's watchdog")))
 		case exitLoopStopped:
 			r.throw(r.shell.runtimeErr, "WebAssembly execution was stopped: the room is shutting down")
 		}
