@@ -96,10 +96,8 @@ var platformChecks = []string{
 // They are reported on every run, and the test fails when one starts to
 // pass, so the list only shrinks. PartyKit has no gaps: it must pass all.
 var globalsKnownGaps = map[string]string{
-	"present: HTMLRewriter":                       "no HTML rewriter binding: workerd's is lol-html (Rust); no Go or goja-friendly port is kept",
-	"HTMLRewriter":                                "no HTML rewriter binding: workerd's is lol-html (Rust); no Go or goja-friendly port is kept",
-	"present: WebAssembly":                        "goja has no WebAssembly engine",
-	"WebAssembly.Module and WebAssembly.Instance": "goja has no WebAssembly engine",
+	"present: HTMLRewriter": "no HTML rewriter binding: workerd's is lol-html (Rust); no Go or goja-friendly port is kept",
+	"HTMLRewriter":          "no HTML rewriter binding: workerd's is lol-html (Rust); no Go or goja-friendly port is kept",
 }
 
 // partykitDiffers are checks that `partykit dev` 0.0.115 fails, measured,
