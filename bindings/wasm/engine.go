@@ -2,6 +2,7 @@ package wasm
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
 	"sync"
@@ -42,8 +43,9 @@ var features = api.CoreFeaturesV2 | experimental.CoreFeaturesTailCall | experime
 // compiled once per distinct content and then instantiated by any room;
 // each instance has its own memory. An Engine is safe for concurrent use.
 type Engine struct {
-	opts Options
-	rt   wazero.Runtime
+	opts   Options
+	rt     wazero.Runtime
+	modCfg wazero.ModuleConfig
 
 	mu       sync.Mutex
 	byHash   map[[sha256.Size]byte]*compiled
@@ -78,8 +80,12 @@ func NewEngine(o Options) *Engine {
 		WithMemoryLimitPages(o.MemoryLimitPages).
 		WithCloseOnContextDone(true)
 	return &Engine{
-		opts:     o,
-		rt:       wazero.NewRuntimeWithConfig(context.Background(), cfg),
+		opts: o,
+		rt:   wazero.NewRuntimeWithConfig(context.Background(), cfg),
+		// Anonymous, and no start export run: the JS API runs only the
+		// start section. The random source is shared, else wazero makes
+		// one per instance for WASI, which JS modules do not use.
+		modCfg:   wazero.NewModuleConfig().WithName("").WithStartFunctions().WithRandSource(rand.Reader),
 		byHash:   map[[sha256.Size]byte]*compiled{},
 		embedded: map[string]*compiled{},
 		own:      map[string]*compiled{},
@@ -194,14 +200,13 @@ func (e *Engine) compileNew(b []byte, copyBytes bool) (*compiled, error) {
 }
 
 // instantiate makes an anonymous instance of c whose imports are resolved
-// by resolve (module name → instance). No start export is run: the JS API
-// runs only the module's start section.
+// by resolve (module name → instance).
 func (e *Engine) instantiate(c *compiled, resolve map[string]api.Module) (api.Module, error) {
 	ctx := context.Background()
 	if len(resolve) > 0 {
 		ctx = experimental.WithImportResolver(ctx, func(name string) api.Module { return resolve[name] })
 	}
-	mod, err := e.rt.InstantiateModule(ctx, c.code, wazero.NewModuleConfig().WithName("").WithStartFunctions())
+	mod, err := e.rt.InstantiateModule(ctx, c.code, e.modCfg)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ type wasmFunc struct {
 	mod  api.Module // the instance that exports it, for linking into another
 	name string     // its export name there; "" for functions read from a table
 	typ  funcType
-	fn   api.Function
+	fn   api.Function // nil until the first call
 	busy bool
 	// fresh makes another call engine of the function, for a call made
 	// while fn is busy (wasm → JS → the same wasm function): wazero's
@@ -61,6 +61,9 @@ func (r *realm) callWasm(f *wasmFunc, args []goja.Value) goja.Value {
 		stack[i] = r.toWasm(t, a)
 	}
 	r.checkOpen(f.mod)
+	if f.fn == nil {
+		f.fn = f.fresh() // made on first call: each costs a stack
+	}
 	fn := f.fn
 	if f.busy {
 		fn = f.fresh()

@@ -271,7 +271,7 @@ func (r *realm) exportsObject(mod api.Module, info *moduleInfo, vals []goja.Valu
 			case kindFunc:
 				name, typ := e.name, info.funcs[e.index]
 				v = r.funcObject(funcKey{mod, e.index}, func() *wasmFunc {
-					return &wasmFunc{mod: mod, name: name, typ: typ, fn: mod.ExportedFunction(name),
+					return &wasmFunc{mod: mod, name: name, typ: typ,
 						fresh: func() api.Function { return mod.ExportedFunction(name) }}
 				})
 			case kindMemory:

@@ -24,8 +24,9 @@ import (
 // room's loop stops.
 //
 // goja has no public way to read the flag, so interruptFlag finds it by
-// reflection (a test fails if goja's layout changes). A hook in host.Env
-// would be cleaner; see the package README note in doc.go.
+// reflection (a test fails if goja's layout changes). A hook from the
+// watchdog through host.Env would be cleaner, and would also stop a call
+// at once instead of at the next poll.
 
 // interruptFlag returns goja's interrupt flag of vm, or nil when goja's
 // layout is not what this code knows (WebAssembly calls then cannot be

@@ -7,16 +7,18 @@
   "use strict";
   const internal = Symbol("internal");
 
-  // WebIDL members are enumerable; class members are not.
-  const idl = (cls, tag, withStatics) => {
-    for (const o of withStatics ? [cls.prototype, cls] : [cls.prototype]) {
-      for (const k of Object.getOwnPropertyNames(o)) {
-        if (k === "constructor" || (o === cls && (k === "prototype" || k === "length" || k === "name"))) continue;
-        const d = Object.getOwnPropertyDescriptor(o, k);
-        d.enumerable = true;
-        Object.defineProperty(o, k, d);
-      }
+  // WebIDL members are enumerable; class members are not. (Index loops:
+  // goja allocates an object per step of for-of.)
+  const enumerable = (o, names) => {
+    for (let i = 0; i < names.length; i++) {
+      const d = Object.getOwnPropertyDescriptor(o, names[i]);
+      d.enumerable = true;
+      Object.defineProperty(o, names[i], d);
     }
+  };
+  const idl = (cls, tag, members, statics) => {
+    enumerable(cls.prototype, members);
+    if (statics) enumerable(cls, statics);
     Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: tag, configurable: true });
   };
 
@@ -63,7 +65,7 @@
       };
     }
   }
-  idl(Module, "WebAssembly.Module", true);
+  idl(Module, "WebAssembly.Module", [], ["exports", "imports", "customSections"]);
   // Bundled .wasm imports (runtime/bundle) make their Module here: the
   // base64 text is shared by every room running the bundle, so the engine
   // compiles and decodes it once per process.
@@ -82,7 +84,7 @@
       return this.#exports;
     }
   }
-  idl(Instance, "WebAssembly.Instance");
+  idl(Instance, "WebAssembly.Instance", ["exports"]);
 
   class Memory {
     #memory;
@@ -99,7 +101,7 @@
       memoryOf = (v) => (isObject(v) && #memory in v ? v.#memory : undefined);
     }
   }
-  idl(Memory, "WebAssembly.Memory");
+  idl(Memory, "WebAssembly.Memory", ["grow", "buffer"]);
 
   class Table {
     #table;
@@ -122,7 +124,7 @@
       tableOf = (v) => (isObject(v) && #table in v ? v.#table : undefined);
     }
   }
-  idl(Table, "WebAssembly.Table");
+  idl(Table, "WebAssembly.Table", ["length", "grow", "set", "get"]);
 
   class Global {
     #global;
@@ -142,7 +144,7 @@
       globalOf = (v) => (isObject(v) && #global in v ? v.#global : undefined);
     }
   }
-  idl(Global, "WebAssembly.Global");
+  idl(Global, "WebAssembly.Global", ["valueOf", "value"]);
 
   const isModule = (v) => {
     try {
@@ -199,12 +201,10 @@
       return namespace.instantiate(await responseBytes(source, "WebAssembly.instantiateStreaming()"), importObject);
     },
   };
-  const WebAssembly = {};
-  for (const [k, v] of Object.entries(namespace)) {
-    Object.defineProperty(WebAssembly, k, { value: v, writable: true, enumerable: true, configurable: true });
-  }
-  for (const cls of [Module, Instance, Table, Memory, Global, CompileError, LinkError, RuntimeError]) {
-    Object.defineProperty(WebAssembly, cls.name, { value: cls, writable: true, configurable: true });
+  const WebAssembly = namespace; // its functions are enumerable data properties already
+  const classes = [Module, Instance, Table, Memory, Global, CompileError, LinkError, RuntimeError];
+  for (let i = 0; i < classes.length; i++) {
+    Object.defineProperty(WebAssembly, classes[i].name, { value: classes[i], writable: true, configurable: true });
   }
   Object.defineProperty(WebAssembly, Symbol.toStringTag, { value: "WebAssembly", configurable: true });
 
