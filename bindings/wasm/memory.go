@@ -119,7 +119,8 @@ func (r *realm) memoryGrow(h *memory, delta goja.Value) goja.Value {
 
 func (r *realm) memoryBuffer(h *memory) goja.Value {
 	data := h.bytes()
-	if h.hasBuf && sameBytes(h.data, data) {
+	// (A buffer JS transferred away, with structuredClone, is replaced.)
+	if h.hasBuf && sameBytes(h.data, data) && !h.buf.Detached() {
 		return r.vm.ToValue(h.buf)
 	}
 	r.detach(h)

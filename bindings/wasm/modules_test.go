@@ -57,8 +57,9 @@ func addWasm() []byte {
 }
 
 // mathWasm exports add64 (i64), addf (f64), div (i32.div_s), boom
-// (unreachable), spin (loop forever), swap (two results) and id (an
-// externref back), and has a custom section "gopk" holding "hi".
+// (unreachable), spin (loop forever), swap (two results), id (an
+// externref back) and recurse (calls itself forever), and has a custom
+// section "gopk" holding "hi".
 func mathWasm() []byte {
 	var w moduleWriter
 	export(&w, "add64", kindFunc, w.addFunc(sig([]byte{valI64, valI64}, i64), body(opLocalGet, 0, opLocalGet, 1, opI64Add)))
@@ -68,6 +69,9 @@ func mathWasm() []byte {
 	export(&w, "spin", kindFunc, w.addFunc(sig(none, none), body(opLoop, blockVoid, opBr, 0, opEnd)))
 	export(&w, "swap", kindFunc, w.addFunc(sig([]byte{valI32, valI32}, []byte{valI32, valI32}), body(opLocalGet, 1, opLocalGet, 0)))
 	export(&w, "id", kindFunc, w.addFunc(sig(ext, ext), body(opLocalGet, 0)))
+	rec := w.addFunc(sig(none, none), nil)
+	w.code[len(w.code)-1] = body(opCall, byte(rec))
+	export(&w, "recurse", kindFunc, rec)
 	b := w.bytes()
 	// A custom section: id 0, size, name "gopk", data "hi".
 	return append(b, 0, 7, 4, 'g', 'o', 'p', 'k', 'h', 'i')

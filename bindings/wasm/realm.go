@@ -269,6 +269,9 @@ func (r *realm) rethrow(err error) {
 		r.throw(r.shell.runtimeErr, "WebAssembly instance has exited with code %d", exit.ExitCode())
 	}
 	msg := err.Error()
+	if msg == "stack overflow" { // wazero returns its stack error bare
+		r.rangeError("Maximum call stack size exceeded")
+	}
 	if rest, ok := strings.CutPrefix(msg, "wasm error: "); ok {
 		trap, _, _ := strings.Cut(rest, "\n")
 		if trap == "stack overflow" {

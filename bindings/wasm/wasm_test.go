@@ -20,7 +20,7 @@ func TestModuleAndInstance(t *testing.T) {
 		{"exports are a frozen object without prototype, in export order", `
 			const { exports } = new WebAssembly.Instance(new WebAssembly.Module(mathBytes));
 			return [Object.getPrototypeOf(exports), Object.isFrozen(exports), Object.keys(exports)];`,
-			`[null,true,["add64","addf","div","boom","spin","swap","id"]]`},
+			`[null,true,["add64","addf","div","boom","spin","swap","id","recurse"]]`},
 		{"an exported function is named by its index and has its arity", `
 			const { add } = new WebAssembly.Instance(new WebAssembly.Module(addBytes)).exports;
 			return [add.name, add.length, typeof add];`, `["0",2,"function"]`},
@@ -69,6 +69,9 @@ func TestTrapsAreRuntimeErrors(t *testing.T) {
 			let msg;
 			try { div(1, 0); } catch (e) { msg = e.constructor.name + ": " + e.message; }
 			return [msg, div(7, 2)];`, `["RuntimeError: divide by zero",3]`},
+		{"endless recursion is a RangeError, as in V8", `
+			const { recurse } = new WebAssembly.Instance(new WebAssembly.Module(mathBytes)).exports;
+			recurse();`, `throws RangeError: Maximum call stack size exceeded`},
 		{"integer overflow", `
 			const { div } = new WebAssembly.Instance(new WebAssembly.Module(mathBytes)).exports;
 			return div(-(2 ** 31), -1);`, `throws RuntimeError: integer overflow`},
