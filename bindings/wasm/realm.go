@@ -33,7 +33,7 @@ type realm struct {
 	// memObjs finds a memory's handle (and so its JS object) from the
 	// wazero memory; memories with a live buffer are checked after every
 	// call, since WebAssembly may have grown them.
-	memObjs  map[any]*memory
+	memObjs  map[api.Memory]*memory
 	buffered []*memory
 	// hostCalls holds the JS functions each instance imports. wazero calls
 	// them through a weak pointer to the realm (see hostModuleFor), so
@@ -301,11 +301,11 @@ func (r *realm) leave() {
 	r.refreshBuffers()
 }
 
-// ctx is the context of every call into WebAssembly. Calls are stopped by
-// closing modules (interrupt.go), not by the context.
+// callCtx is the context of every call into WebAssembly. Calls are stopped
+// by closing their modules (interrupt.go), not through the context.
 var callCtx = context.Background()
 
-// closedError reports a call into a module that was stopped earlier.
+// checkOpen throws for a call into an instance that was stopped earlier.
 func (r *realm) checkOpen(m api.Module) {
 	if m.IsClosed() {
 		r.throw(r.shell.runtimeErr, "WebAssembly instance was stopped (the room's watchdog interrupted it, or the room is shutting down)")

@@ -25,6 +25,7 @@ import (
 	"sync"
 
 	"github.com/dop251/goja"
+	"github.com/tetratelabs/wazero/api"
 
 	"gopk/bindings/host"
 )
@@ -87,9 +88,7 @@ var shellProgram = sync.OnceValues(func() (*goja.Program, error) {
 type shell struct {
 	namespace                           *goja.Object
 	compileError, linkError, runtimeErr *goja.Object
-	newInstance                         goja.Callable
-	wrapModule, wrapMemory              goja.Callable
-	wrapTable, wrapGlobal               goja.Callable
+	wrapMemory, wrapTable, wrapGlobal   goja.Callable
 	memoryOf, tableOf, globalOf         goja.Callable
 }
 
@@ -105,7 +104,7 @@ func newRealm(e *Engine, vm *goja.Runtime, env host.Env) (*realm, error) {
 		res:      &resources{},
 		funcs:    map[*goja.Object]*wasmFunc{},
 		funcObjs: map[funcKey]*goja.Object{},
-		memObjs:  map[any]*memory{},
+		memObjs:  map[api.Memory]*memory{},
 	}
 	r.watch = newInterruptWatch(vm, e.opts.InterruptPoll, r.res)
 	if env.Loop != nil {
@@ -139,8 +138,6 @@ func newRealm(e *Engine, vm *goja.Runtime, env host.Env) (*realm, error) {
 		compileError: o.Get("CompileError").ToObject(vm),
 		linkError:    o.Get("LinkError").ToObject(vm),
 		runtimeErr:   o.Get("RuntimeError").ToObject(vm),
-		newInstance:  callable("newInstance"),
-		wrapModule:   callable("wrapModule"),
 		wrapMemory:   callable("wrapMemory"),
 		wrapTable:    callable("wrapTable"),
 		wrapGlobal:   callable("wrapGlobal"),

@@ -76,9 +76,7 @@
   class Instance {
     #exports;
     constructor(module, importObject) {
-      this.#exports = module === internal
-        ? arguments[1]
-        : host.instantiate(moduleOf(module, "WebAssembly.Instance()"), importObject, "WebAssembly.Instance()");
+      this.#exports = host.instantiate(moduleOf(module, "WebAssembly.Instance()"), importObject, "WebAssembly.Instance()");
     }
     get exports() {
       return this.#exports;
@@ -213,8 +211,6 @@
     CompileError,
     LinkError,
     RuntimeError,
-    newInstance: (exports) => new Instance(internal, exports),
-    wrapModule: (c) => new Module(internal, c),
     wrapMemory: (m) => new Memory(internal, m),
     wrapTable: (t) => new Table(internal, t),
     wrapGlobal: (g) => new Global(internal, g),
