@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/dop251/goja"
 
@@ -126,33 +127,38 @@ func BenchmarkCall(b *testing.B) {
 	}
 }
 
-// TestInstanceHeap logs the heap one more room's instance of a small
-// module costs (the linear memory's 64 KiB page included).
-func TestInstanceHeap(t *testing.T) {
+// BenchmarkRoomHeap reports the live heap each room using WebAssembly
+// holds: its VM, the namespace and one instance of a small module with a
+// one-page (64 KiB) memory.
+func BenchmarkRoomHeap(b *testing.B) {
 	e := NewEngine(Options{})
 	bin := memoryWasm()
 	if _, err := e.Compile(bin); err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
-	const n = 50
-	vms := make([]*goja.Runtime, n)
+	settle := func(ms *runtime.MemStats) {
+		for range 3 { // cleanups of earlier rooms run after a GC
+			runtime.GC()
+			time.Sleep(10 * time.Millisecond)
+		}
+		runtime.ReadMemStats(ms)
+	}
 	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for i := range vms {
+	settle(&before)
+	vms := make([]*goja.Runtime, 0, b.N)
+	for b.Loop() {
 		vm := goja.New()
 		_ = vm.Set("memBytes", vm.NewArrayBuffer(bin))
 		if err := e.Install(vm, host.Env{}); err != nil {
-			t.Fatal(err)
+			b.Fatal(err)
 		}
 		if _, err := vm.RunString(`globalThis.x = new WebAssembly.Instance(new WebAssembly.Module(memBytes)).exports; x.store(0, 1)`); err != nil {
-			t.Fatal(err)
+			b.Fatal(err)
 		}
-		vms[i] = vm
+		vms = append(vms, vm)
 	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	t.Logf("heap per room using WebAssembly (VM + namespace + one instance with a 1-page memory): %.0f KiB",
-		float64(after.HeapAlloc-before.HeapAlloc)/n/1024)
+	b.StopTimer()
+	settle(&after)
+	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(len(vms))/1024, "KiB/room")
 	runtime.KeepAlive(vms)
 }
