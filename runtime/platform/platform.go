@@ -45,7 +45,8 @@ func New(o Options) *Platform { return &Platform{opts: o} }
 //  3. structuredClone (bindings/clone);
 //  4. the Workers globals (bindings/web): console, timers, URL, crypto,
 //     TextEncoder/Decoder, events, Headers/Request/Response, fetch, …;
-//  5. require() for the Node built-ins PartyKit bundles as external.
+//  5. WebAssembly on wazero (bindings/wasm), lazily built;
+//  6. require() for the Node built-ins PartyKit bundles as external.
 func (p *Platform) Install(vm *goja.Runtime, env host.Env, processEnv map[string]string) (room.Globals, error) {
 	if err := es.Install(vm); err != nil {
 		return nil, fmt.Errorf("es: %w", err)
