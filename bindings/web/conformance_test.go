@@ -29,9 +29,7 @@ var conformanceJS string
 // knownGaps are workerd globals (PARTYKIT.md §11) that no gopk binding
 // provides yet. The test fails if one of them starts to exist (so the list
 // shrinks), and reports them on every run; they are not silently passed.
-var knownGaps = map[string]string{
-	"§11 present: HTMLRewriter": "no HTML rewriter binding yet",
-}
+var knownGaps = map[string]string{}
 
 func conformanceServer(t *testing.T) *httptest.Server {
 	mux := http.NewServeMux()

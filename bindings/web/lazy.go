@@ -47,6 +47,7 @@ func init() {
 		{[]string{"WebSocket", "WebSocketPair"}, (*Globals).buildWebSocket},
 		{streamClassNames, (*Globals).buildStreamClasses},
 		{[]string{"TextEncoderStream", "TextDecoderStream", "CompressionStream", "DecompressionStream"}, (*Globals).buildStreamHelpers},
+		{[]string{"HTMLRewriter"}, (*Globals).buildHTMLRewriter},
 	}
 	groupOf = make(map[string]int)
 	for i, grp := range globalGroups {

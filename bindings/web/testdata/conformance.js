@@ -207,6 +207,13 @@
     return eq([module instanceof WebAssembly.Module, run(3), add64(2n ** 63n - 1n, 1n) === -(2n ** 63n), trapped,
       WebAssembly.Module.imports(module)], [true, 1234, true, "unreachable", [{ module: "env", name: "f", kind: "function" }]]);
   });
+  check("HTMLRewriter: attributes, async text handler, Content-Length dropped", async () => {
+    const res = new HTMLRewriter()
+      .on("a[href]", { element: (e) => e.setAttribute("rel", "nofollow") })
+      .on("p", { async text(t) { await null; if (t.text === "hi") t.replace("<b>bye</b>", { html: true }); } })
+      .transform(new Response("<a href=x>l</a><p>hi</p>", { headers: { "content-length": "24" } }));
+    return eq([await res.text(), res.headers.has("content-length")], ['<a href=x rel="nofollow">l</a><p><b>bye</b></p>', false]);
+  });
 
   // Deliver 2: Node built-ins, with and without node:.
   for (const name of ["buffer", "events", "util", "path", "string_decoder", "assert", "stream", "crypto", "async_hooks", "diagnostics_channel"]) {
