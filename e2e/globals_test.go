@@ -95,10 +95,7 @@ var platformChecks = []string{
 // globalsKnownGaps are checks gopk is known to fail, each with its reason.
 // They are reported on every run, and the test fails when one starts to
 // pass, so the list only shrinks. PartyKit has no gaps: it must pass all.
-var globalsKnownGaps = map[string]string{
-	"present: HTMLRewriter": "no HTML rewriter binding: workerd's is lol-html (Rust); no Go or goja-friendly port is kept",
-	"HTMLRewriter":          "no HTML rewriter binding: workerd's is lol-html (Rust); no Go or goja-friendly port is kept",
-}
+var globalsKnownGaps = map[string]string{}
 
 // partykitDiffers are checks that `partykit dev` 0.0.115 fails, measured,
 // where gopk does what the platform promises (PARTYKIT.md §11 lists these
