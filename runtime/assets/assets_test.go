@@ -78,7 +78,7 @@ func TestBuildDefinesAliasLoaderAndDefaults(t *testing.T) {
 		"app/note.txt":      "a text file\n",
 		"public/index.html": "<script src=/dist/client.js></script>",
 	})
-	r, err := Build(p, "127.0.0.1:4321")
+	r, err := BuildWith(p, Options{Host: "127.0.0.1:4321"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestConfigDefineOverridesHost(t *testing.T) {
 		"app/c.ts":       `declare const PARTYKIT_HOST: string; (globalThis as any).result = PARTYKIT_HOST;`,
 		"public/x.txt":   "",
 	})
-	if _, err := Build(p, "127.0.0.1:1"); err != nil {
+	if _, err := BuildWith(p, Options{Host: "127.0.0.1:1"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := run(t, read(t, filepath.Join(p.Dir, "public/dist/c.js"))); got != "example.com" {
@@ -133,7 +133,7 @@ func TestSplittingESMAndExternal(t *testing.T) {
 		"app/shared.ts":  `export const shared = "a module both entries import";`,
 		"public/x.txt":   "",
 	})
-	r, err := Build(p, "h")
+	r, err := BuildWith(p, Options{Host: "h"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestMinify(t *testing.T) {
 		files["partykit.json"] = `{"main": "party/index.ts", "serve": {"path": "public", "build": {
 			"entry": "app/c.ts", "format": "iife", "splitting": false, "sourcemap": false, "minify": ` + map[bool]string{false: "false", true: "true"}[minify] + `}}}`
 		p := project(t, files)
-		if _, err := Build(p, "h"); err != nil {
+		if _, err := BuildWith(p, Options{Host: "h"}); err != nil {
 			t.Fatal(err)
 		}
 		code := read(t, filepath.Join(p.Dir, "public/dist/c.js"))
@@ -273,7 +273,7 @@ func TestBuildErrorNamesFileAndKeepsInputs(t *testing.T) {
 		"app/broken.ts":  "export const x = ;\n",
 		"public/x.txt":   "",
 	})
-	_, err := Build(p, "h")
+	_, err := BuildWith(p, Options{Host: "h"})
 	var be *bundle.BuildError
 	if !errors.As(err, &be) {
 		t.Fatalf("want a *bundle.BuildError, got %v", err)
@@ -298,7 +298,7 @@ func TestNothingToBuild(t *testing.T) {
 		"build without path":  `{"main": "party/index.ts", "serve": {"build": "app/c.ts"}}`,
 	} {
 		p := project(t, map[string]string{"partykit.json": cfg, "party/index.ts": server, "app/c.ts": ""})
-		r, err := Build(p, "h")
+		r, err := BuildWith(p, Options{Host: "h"})
 		if r != nil || err != nil {
 			t.Errorf("%s: Build = %v, %v; want nil, nil", name, r, err)
 		}
@@ -312,11 +312,11 @@ func TestVersionFollowsOutputs(t *testing.T) {
 		"app/c.ts":       `console.log(1)`,
 		"public/x.txt":   "",
 	})
-	first, err := Build(p, "h")
+	first, err := BuildWith(p, Options{Host: "h"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := Build(p, "h")
+	again, err := BuildWith(p, Options{Host: "h"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +326,7 @@ func TestVersionFollowsOutputs(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(p.Dir, "app/c.ts"), []byte(`console.log(2)`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	changed, err := Build(p, "h")
+	changed, err := BuildWith(p, Options{Host: "h"})
 	if err != nil {
 		t.Fatal(err)
 	}
