@@ -39,7 +39,10 @@ func (g *Globals) htmlRewriterExports() *goja.Object {
 			return goja.Undefined()
 		})
 		set("next", func(c goja.FunctionCall) goja.Value {
-			call, ok := hrArg[*hrEngine](g, c, 0).next()
+			call, ok, err := hrArg[*hrEngine](g, c, 0).next()
+			if err != nil {
+				g.throwParserError(err)
+			}
 			if !ok {
 				return goja.Null()
 			}

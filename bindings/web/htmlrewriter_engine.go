@@ -83,6 +83,7 @@ type hrEngine struct {
 	z        *html.Tokenizer
 	off      int // input offset of the next token
 	finished bool
+	err      error // why rewriting stopped, if it failed
 
 	calls []hrCall // handler calls next still has to hand out
 	then  func()   // runs once calls are made
@@ -94,6 +95,7 @@ type hrEngine struct {
 	decoder  utf8Decoder
 	textType hrTextType
 	tree     hrTreeBuilder
+	guard    hrAmbiguityGuard
 
 	root        *html.Node // parent of top-level elements, for sibling counts
 	stack       []*hrOpenElement
@@ -146,14 +148,17 @@ func (e *hrEngine) start() {
 }
 
 // next returns the next handler call, running the engine up to it, or
-// false when the document is done. The caller makes the call (and waits
-// for it) before asking again.
-func (e *hrEngine) next() (hrCall, bool) {
+// false when the document is done (err says if it failed). The caller
+// makes the call (and waits for it) before asking again.
+func (e *hrEngine) next() (hrCall, bool, error) {
 	for {
+		if e.err != nil {
+			return hrCall{}, false, e.err
+		}
 		if len(e.calls) > 0 {
 			c := e.calls[0]
 			e.calls = e.calls[1:]
-			return c, true
+			return c, true, nil
 		}
 		if e.then != nil {
 			f := e.then
@@ -162,7 +167,7 @@ func (e *hrEngine) next() (hrCall, bool) {
 			continue
 		}
 		if e.finished {
-			return hrCall{}, false
+			return hrCall{}, false, nil
 		}
 		e.advance()
 	}
@@ -418,6 +423,10 @@ var rawTextElements = map[string]bool{
 func (e *hrEngine) onStartTag(raw []byte) {
 	name, attrs, selfClosing := parseStartTag(raw)
 	lname := strings.ToLower(string(name))
+	if err := e.guard.startTag(lname); err != nil {
+		e.err = err
+		return
+	}
 	e.flushText(func() {
 		e.textType = e.tree.startTag(lname, selfClosing, attrs)
 		if rawTextElements[lname] && e.textType == textData {
@@ -488,13 +497,14 @@ func (e *hrEngine) onStartTag(raw []byte) {
 // as written (lol-html matches undecoded values), first of each name.
 func matchAttrs(attrs []hrAttr) []html.Attribute {
 	out := make([]html.Attribute, 0, len(attrs))
-	seen := make(map[string]bool, len(attrs))
+next:
 	for _, a := range attrs {
-		k := strings.ToLower(string(a.name))
-		if seen[k] {
-			continue
+		k := toLowerASCII(string(a.name))
+		for _, seen := range out {
+			if seen.Key == k {
+				continue next
+			}
 		}
-		seen[k] = true
 		out = append(out, html.Attribute{Key: k, Val: string(a.value)})
 	}
 	return out
@@ -503,6 +513,7 @@ func matchAttrs(attrs []hrAttr) []html.Attribute {
 func (e *hrEngine) onEndTag(raw []byte) {
 	name := endTagName(raw)
 	lname := strings.ToLower(string(name))
+	e.guard.endTag(lname)
 	e.flushText(func() {
 		e.tree.endTag(lname)
 		e.z.AllowCDATA(e.tree.cdataAllowed())
@@ -701,6 +712,80 @@ func (t *hrTreeBuilder) endTag(name string) {
 		}
 	case cur == nsSVG && name == "svg", cur == nsMathML && name == "math":
 		t.leave()
+	}
+}
+
+// hrAmbiguityGuard is lol-html's strict mode, which workerd runs: inside
+// <select> (or after <frameset>) a browser may or may not honour a tag that
+// starts raw text, so a streaming parser cannot know how to read what
+// follows; lol-html stops with an error instead of guessing.
+type hrAmbiguityGuard struct {
+	state         int
+	templateDepth int
+}
+
+const (
+	guardDefault = iota
+	guardInSelect
+	guardInTemplateInSelect
+	guardInOrAfterFrameset
+)
+
+var rawTextStarts = map[string]bool{
+	"textarea": true, "title": true, "plaintext": true, "script": true, "style": true,
+	"iframe": true, "xmp": true, "noembed": true, "noframes": true, "noscript": true,
+}
+
+func ambiguityError(name string) error {
+	return hrError("The parser has encountered a text content tag (`<" + name + ">`) in the context where it is " +
+		"ambiguous whether this tag should be ignored or not. And, thus, is is unclear is " +
+		"consequent content should be parsed as raw text or HTML markup.\n\n" +
+		"This error occurs due to the limited capabilities of the streaming parsing. However, " +
+		"almost all of the cases of this error are caused by a non-conforming markup (e.g. a " +
+		"`<script>` element in `<select>` element).")
+}
+
+func (g *hrAmbiguityGuard) startTag(name string) error {
+	switch g.state {
+	case guardDefault:
+		switch name {
+		case "select":
+			g.state = guardInSelect
+		case "frameset":
+			g.state = guardInOrAfterFrameset
+		}
+	case guardInSelect:
+		switch {
+		case name == "select" || name == "textarea" || name == "input" || name == "keygen":
+			g.state = guardDefault
+		case name == "template":
+			g.state, g.templateDepth = guardInTemplateInSelect, 1
+		case name != "script" && rawTextStarts[name]:
+			return ambiguityError(name)
+		}
+	case guardInTemplateInSelect:
+		if name == "template" {
+			g.templateDepth++
+		} else if rawTextStarts[name] {
+			return ambiguityError(name)
+		}
+	case guardInOrAfterFrameset:
+		if name != "noframes" && rawTextStarts[name] {
+			return ambiguityError(name)
+		}
+	}
+	return nil
+}
+
+func (g *hrAmbiguityGuard) endTag(name string) {
+	switch {
+	case g.state == guardInSelect && name == "select":
+		g.state = guardDefault
+	case g.state == guardInTemplateInSelect && name == "template":
+		g.templateDepth--
+		if g.templateDepth == 0 {
+			g.state = guardInSelect
+		}
 	}
 }
 

@@ -51,10 +51,26 @@ func hasPrefixFold(b []byte, i int, w string) bool {
 	return true
 }
 
+// prefixMatch reports whether b matches the start of the lower-case word w
+// (all of b, or all of w if b is longer).
+func prefixMatch(b []byte, w string, fold bool) bool {
+	for k := 0; k < len(b) && k < len(w); k++ {
+		c := b[k]
+		if fold && 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != w[k] {
+			return false
+		}
+	}
+	return true
+}
+
 // lexer states for text, named after lol-html's.
 const (
 	lxData = iota
 	lxTagOpen
+	lxEndTagOpen
 	lxRaw // rcdata and rawtext
 	lxRawLt
 	lxRawEndOpen
@@ -117,6 +133,18 @@ func textLexemes(raw []byte, tt hrTextType, breaks []int) [][2]int {
 		st = lxData
 	}
 	bi := 0
+	// seq reports whether raw[i:] starts with the word w (lower case; fold:
+	// ignoring ASCII case). When a chunk ends inside a partial match,
+	// lol-html stops there and waits for more input, so that chunk end
+	// passes without handing any text over.
+	seq := func(i int, w string, fold bool) bool {
+		if bi < len(breaks) {
+			if b := breaks[bi]; b > i && b < i+len(w) && prefixMatch(raw[i:b], w, fold) {
+				bi++
+			}
+		}
+		return prefixMatch(raw[i:], w, fold) && len(raw)-i >= len(w)
+	}
 	for i := 0; i < len(raw); {
 		for bi < len(breaks) && breaks[bi] <= i {
 			if breaks[bi] == i && emitsAtChunkEnd(st) {
@@ -133,6 +161,14 @@ func textLexemes(raw []byte, tt hrTextType, breaks []int) [][2]int {
 			}
 			i++
 		case lxTagOpen: // inside a text token no tag can start here
+			if c == '/' { // "</" at the end of the input
+				st = lxEndTagOpen
+				i++
+				continue
+			}
+			emit(i)
+			st = lxData
+		case lxEndTagOpen:
 			emit(i)
 			st = lxData
 		case lxRaw:
@@ -184,7 +220,7 @@ func textLexemes(raw []byte, tt hrTextType, breaks []int) [][2]int {
 				st = lxScript
 			}
 		case lxEscStart:
-			if bytes.HasPrefix(raw[i:], []byte("--")) {
+			if seq(i, "--", false) {
 				st = lxEscDashDash
 				i += 2
 			} else {
@@ -208,7 +244,7 @@ func textLexemes(raw []byte, tt hrTextType, breaks []int) [][2]int {
 			}
 		case lxEsc:
 			switch {
-			case bytes.HasPrefix(raw[i:], []byte("--")):
+			case seq(i, "--", false):
 				st = lxEscDashDash
 				i += 2
 			case c == '<':
@@ -220,7 +256,7 @@ func textLexemes(raw []byte, tt hrTextType, breaks []int) [][2]int {
 			}
 		case lxEscLt:
 			switch {
-			case hasPrefixFold(raw, i, "script"):
+			case seq(i, "script", true):
 				st = lxDblStart
 				i += 6
 			case c == '/':
@@ -247,7 +283,7 @@ func textLexemes(raw []byte, tt hrTextType, breaks []int) [][2]int {
 			}
 		case lxDbl:
 			switch {
-			case bytes.HasPrefix(raw[i:], []byte("--")):
+			case seq(i, "--", false):
 				st = lxDblDashDash
 				i += 2
 			case c == '<':
@@ -279,7 +315,7 @@ func textLexemes(raw []byte, tt hrTextType, breaks []int) [][2]int {
 				st = lxDbl
 			}
 		case lxDblEndName:
-			if hasPrefixFold(raw, i, "script") {
+			if seq(i, "script", true) {
 				st = lxDblEnd
 				i += 6
 			} else {

@@ -97,6 +97,41 @@ func TestHTMLRewriterSelectors(t *testing.T) {
 	}
 }
 
+//go:embed testdata/htmlrewriter_corpus.json
+var htmlRewriterCorpus []byte
+
+// TestHTMLRewriterCorpus replays generated documents (messy markup, every
+// kind of content, chunks cut anywhere) through the handlers that recorded
+// them from workerd, and wants workerd's output and handler log for each.
+// e2e/htmlrewriter_test.go makes the file and replays it in a real room.
+func TestHTMLRewriterCorpus(t *testing.T) {
+	var docs []struct {
+		Chunks json.RawMessage `json:"chunks"`
+		Want   json.RawMessage `json:"want"`
+	}
+	if err := json.Unmarshal(htmlRewriterCorpus, &docs); err != nil || len(docs) < 100 {
+		t.Fatalf("corpus: %v (%d documents)", err, len(docs))
+	}
+	r := newTestRoom(t, Options{})
+	loadHTMLRewriterCases(t, r)
+	differ := 0
+	for i, d := range docs {
+		got := r.settle(fmt.Sprintf("__hr.runCorpus(%s)", d.Chunks))
+		var g, w any
+		_ = json.Unmarshal([]byte(got), &g)
+		_ = json.Unmarshal(d.Want, &w)
+		if !reflect.DeepEqual(g, w) {
+			differ++
+			if differ <= 3 {
+				t.Errorf("document %d %s\n got %s\nwant %s", i, d.Chunks, got, d.Want)
+			}
+		}
+	}
+	if differ > 0 {
+		t.Errorf("%d of %d documents differ from workerd", differ, len(docs))
+	}
+}
+
 func jsonUnmarshalString(s string, out any) error {
 	return json.Unmarshal([]byte(s), out)
 }
@@ -229,6 +264,11 @@ func TestTextLexemes(t *testing.T) {
 		{"<!--ab", textScript, []int{5}, []string{"<!--ab"}}, // no cut inside an escape
 		{"a<b>c", textPlain, []int{2}, []string{"a<", "b>c"}},
 		{"a]b]", textCDATA, nil, []string{"a", "]", "b", "]"}},
+		{"a</", textData, nil, []string{"a", "</"}}, // "</" at the end of the input
+		// A chunk ends inside "<!-": lol-html waits for the next chunk to
+		// decide on "<!--", so that chunk end hands nothing over.
+		{"x<!-y", textScript, []int{4}, []string{"x", "<!", "-y"}},
+		{"x<!-y", textScript, []int{3}, []string{"x", "<!", "-y"}},
 	}
 	for _, c := range cases {
 		var got []string
@@ -237,6 +277,35 @@ func TestTextLexemes(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("textLexemes(%q, %d, %v) = %q, want %q", c.raw, c.tt, c.breaks, got, c.want)
+		}
+	}
+}
+
+// TestHTMLRewriterAmbiguity: as lol-html in strict mode, a tag that starts
+// raw text inside <select> (or after <frameset>) stops the rewriting with
+// workerd's error, after the handlers for what came before it.
+func TestHTMLRewriterAmbiguity(t *testing.T) {
+	r := newTestRoom(t, Options{})
+	cases := []struct{ html, want string }{
+		{"<select><option>a</option><style>x</style></select>", `[["select","option"],"rejects <style>"]`},
+		{"<select><script>ok</script><template><template></template><title>t</title></template></select>", `[["select","script","template","template"],"rejects <title>"]`},
+		{"<select><input><style>x</style>", `[["select","input","style"],"done"]`},
+		{"<frameset><noframes>x</noframes><xmp>y</xmp>", `[["frameset","noframes"],"rejects <xmp>"]`},
+	}
+	for _, c := range cases {
+		r.do(func() { _ = r.vm.Set("__html", c.html) })
+		got := r.settle(`(async () => {
+			const seen = [];
+			const res = new HTMLRewriter().on("*", { element: (e) => seen.push(e.tagName) }).transform(new Response(__html));
+			try {
+				await res.text();
+				return [seen, "done"];
+			} catch (e) {
+				return [seen, "rejects " + e.message.match(/tag \(.(<\w+>).\)/)[1]];
+			}
+		})()`)
+		if got != c.want {
+			t.Errorf("%s: got %s, want %s", c.html, got, c.want)
 		}
 	}
 }
@@ -415,7 +484,7 @@ func BenchmarkHTMLRewriterEngine(b *testing.B) {
 		e.write(page)
 		e.start()
 		for {
-			if _, ok := e.next(); !ok {
+			if _, ok, err := e.next(); !ok || err != nil {
 				break
 			}
 		}

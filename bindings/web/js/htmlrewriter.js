@@ -140,9 +140,9 @@
         if (state.cancelled) return;
         const call = native.next(run);
         if (call === null) break;
-        const [id, kind, unit] = call;
-        const h = handlers[id];
-        const token = new tokenClasses[kind](key, unit, handlers);
+        // (Indexing: destructuring walks an iterator, slow in goja.)
+        const h = handlers[call[0]];
+        const token = new tokenClasses[call[1]](key, call[2], handlers);
         try {
           const r = h.fn.call(h.self, token);
           if (isThenable(r)) {

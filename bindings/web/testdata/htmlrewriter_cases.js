@@ -451,5 +451,44 @@
     }
   };
 
-  return { cases, run, selectors, runSelector, badSelectors, tryCompile };
+  // corpusRewriter is e2e/testdata/htmlrewriter's, which recorded
+  // htmlrewriter_corpus.json from workerd; keep the two alike.
+  const corpusRewriter = (log) => new HTMLRewriter()
+    .on("*", {
+      element(e) {
+        log.push(["el", e.tagName, e.namespaceURI, [...e.attributes], e.removed]);
+        if (e.hasAttribute("data-x")) e.setAttribute("data-x", "y");
+        if (e.tagName === "b") e.setInnerContent("B<>");
+        if (e.tagName === "i") e.remove();
+        if (e.tagName === "u") e.removeAndKeepContent();
+        if (e.tagName === "s") e.onEndTag((t) => { log.push(["end", t.name]); t.after("/s"); });
+        if (e.tagName === "em") e.setAttribute("k", "v");
+        if (e.tagName === "q") e.tagName = "blockquote";
+      },
+      comments(c) { log.push(["c", c.text]); if (c.text.includes("x")) c.text = "X"; },
+    })
+    .on("p > span, div span:first-child, a[href$='.png'], li:nth-child(2n), [class~=k], td:nth-of-type(2)", {
+      element(e) { log.push(["sel", e.tagName]); e.before("«"); e.append("»"); },
+    })
+    .on("p", { text(t) { log.push(["pt", t.text, t.lastInTextNode]); if (t.text === "zap") t.replace("ZAP"); } })
+    .onDocument({
+      text(t) { log.push(["t", t.text, t.lastInTextNode]); },
+      doctype(d) { log.push(["d", d.name, d.publicId, d.systemId]); },
+      comments(c) { log.push(["dc", c.text]); },
+      end(e) { e.append("<!--end-->", { html: true }); },
+    });
+  // runCorpus rewrites one corpus document (chunks: strings or byte arrays).
+  const runCorpus = async (chunks) => {
+    const log = [];
+    const res = corpusRewriter(log).transform(new Response(body(chunks.map((c) => typeof c === "string" ? c : new Uint8Array(c)))));
+    let out;
+    try {
+      out = await res.text();
+    } catch (e) {
+      out = `REJECTED: ${e}`;
+    }
+    return { out, log };
+  };
+
+  return { cases, run, selectors, runSelector, badSelectors, tryCompile, runCorpus };
 })()

@@ -12,6 +12,10 @@ import type * as Party from "partykit/server";
 //             UTF-8 character
 //   fetched   a page fetched from TARGET (a --var), rewritten on its way
 //   source    the page before rewriting, as JSON {source}
+//   corpus    POST a JSON array of chunks (strings, or arrays of bytes): the
+//             body made of them rewritten by corpusRewriter, as JSON
+//             {out, log} (the generated documents of
+//             bindings/web/testdata/htmlrewriter_corpus.json)
 
 const PAGE = `<!DOCTYPE html>
 <html lang="en">
@@ -98,6 +102,45 @@ function streamedBody() {
   });
 }
 
+// corpusRewriter touches every kind of content. The same handlers are in
+// bindings/web/testdata/htmlrewriter_cases.js; keep the two alike.
+function corpusRewriter(log: unknown[]) {
+  return new HTMLRewriter()
+    .on("*", {
+      element(e) {
+        log.push(["el", e.tagName, e.namespaceURI, [...e.attributes], e.removed]);
+        if (e.hasAttribute("data-x")) e.setAttribute("data-x", "y");
+        if (e.tagName === "b") e.setInnerContent("B<>");
+        if (e.tagName === "i") e.remove();
+        if (e.tagName === "u") e.removeAndKeepContent();
+        if (e.tagName === "s") e.onEndTag((t) => { log.push(["end", t.name]); t.after("/s"); });
+        if (e.tagName === "em") e.setAttribute("k", "v");
+        if (e.tagName === "q") e.tagName = "blockquote";
+      },
+      comments(c) { log.push(["c", c.text]); if (c.text.includes("x")) c.text = "X"; },
+    })
+    .on("p > span, div span:first-child, a[href$='.png'], li:nth-child(2n), [class~=k], td:nth-of-type(2)", {
+      element(e) { log.push(["sel", e.tagName]); e.before("«"); e.append("»"); },
+    })
+    .on("p", { text(t) { log.push(["pt", t.text, t.lastInTextNode]); if (t.text === "zap") t.replace("ZAP"); } })
+    .onDocument({
+      text(t) { log.push(["t", t.text, t.lastInTextNode]); },
+      doctype(d) { log.push(["d", d.name, d.publicId, d.systemId]); },
+      comments(c) { log.push(["dc", c.text]); },
+      end(e) { e.append("<!--end-->", { html: true }); },
+    });
+}
+
+function chunkStream(chunks: (string | number[])[]) {
+  const enc = new TextEncoder();
+  return new ReadableStream({
+    start(c) {
+      for (const chunk of chunks) c.enqueue(typeof chunk === "string" ? enc.encode(chunk) : new Uint8Array(chunk));
+      c.close();
+    },
+  });
+}
+
 export default class Server implements Party.Server {
   constructor(readonly room: Party.Room) {}
 
@@ -120,6 +163,16 @@ export default class Server implements Party.Server {
       }
       case "source":
         return Response.json({ source: PAGE });
+      case "corpus": {
+        const rewritten = corpusRewriter(log).transform(new Response(chunkStream(await req.json())));
+        let out: string;
+        try {
+          out = await rewritten.text();
+        } catch (e) {
+          out = `REJECTED: ${e}`;
+        }
+        return Response.json({ out, log });
+      }
       default:
         return new Response(`unknown case ${name}`, { status: 404 });
     }
