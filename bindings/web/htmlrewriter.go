@@ -6,10 +6,17 @@ import (
 	"github.com/dop251/goja"
 )
 
-// HTMLRewriter, workerd's streaming HTML rewriter. The classes a user sees
-// are JS (js/htmlrewriter.js); the engine that tokenizes, matches selectors
-// and writes the output is Go (htmlrewriter_engine.go). JS drives it one
-// handler call at a time so handlers may return promises.
+// HTMLRewriter, workerd's streaming HTML rewriter, in four files:
+//
+//   - js/htmlrewriter.js: the classes a user sees (HTMLRewriter, Element,
+//     Text, ...) and the loop that feeds the body in and makes the handler
+//     calls one at a time, so handlers may return promises;
+//   - htmlrewriter.go (this file): the natives that JS calls;
+//   - htmlrewriter_engine.go: tokenizing (x/net/html), matching, mutations
+//     and output, by lol-html's rules;
+//   - htmlrewriter_lex.go and htmlrewriter_selector.go: the byte-level
+//     details of lol-html (text chunking, raw attributes, comments,
+//     doctypes) and of its selectors (screened, then compiled by cascadia).
 
 var htmlRewriterModule = &jsModule{file: "htmlrewriter.js"}
 
@@ -34,16 +41,20 @@ func (g *Globals) htmlRewriterExports() *goja.Object {
 			hrArg[*hrEngine](g, c, 0).write(b)
 			return goja.Undefined()
 		})
-		set("start", func(c goja.FunctionCall) goja.Value {
-			hrArg[*hrEngine](g, c, 0).start()
+		set("end", func(c goja.FunctionCall) goja.Value {
+			hrArg[*hrEngine](g, c, 0).end()
 			return goja.Undefined()
 		})
+		// next: [handlerId, kind, unit] for a call to make, false when the
+		// engine needs input, null when it is done.
 		set("next", func(c goja.FunctionCall) goja.Value {
-			call, ok, err := hrArg[*hrEngine](g, c, 0).next()
-			if err != nil {
+			call, status, err := hrArg[*hrEngine](g, c, 0).next()
+			switch {
+			case err != nil:
 				g.throwParserError(err)
-			}
-			if !ok {
+			case status == hrNeedInput:
+				return g.vm.ToValue(false)
+			case status == hrDone:
 				return goja.Null()
 			}
 			return g.vm.NewArray(call.Handler, int(call.Kind), call.Unit)

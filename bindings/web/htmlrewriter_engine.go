@@ -25,8 +25,10 @@ import (
 //     textLexemes), and every text node ends with an empty chunk whose
 //     lastInTextNode is true.
 //
-// The whole body is read before rewriting starts; text is still cut at the
-// boundaries of the chunks it arrived in, as workerd cuts it.
+// The engine streams: it rewrites each token as soon as the input holds all
+// of it, and asks for more input (next reports hrNeedInput) when the rest
+// of what it has could still be part of a longer token. Text is cut at the
+// ends of the chunks it arrived in, as workerd cuts it.
 
 // hrKind is the kind of handler a call is for.
 type hrKind uint8
@@ -77,11 +79,15 @@ type hrEngine struct {
 	specs []hrSpec
 	docs  []hrDocSpec
 
-	input  []byte
-	breaks []int // offsets where one written chunk ended and the next began
+	input  []byte // what has arrived and is not yet rewritten, from off on
+	breaks []int  // offsets where one written chunk ended and the next began
+	ended  bool   // all input has arrived
 
+	// z reads input from off; it is dropped when it reaches the end of what
+	// has arrived, and made again over the rest once more arrives.
 	z        *html.Tokenizer
-	off      int // input offset of the next token
+	off      int    // input offset of the next token
+	rawTag   string // the element whose raw text the next token may be
 	finished bool
 	err      error // why rewriting stopped, if it failed
 
@@ -127,38 +133,81 @@ func newHREngine(specs []hrSpec, docs []hrDocSpec) *hrEngine {
 		textUsers: make([]int, len(specs)),
 		root:      &html.Node{Type: html.DocumentNode},
 		tree:      hrTreeBuilder{ns: []string{nsHTML}},
+		emitting:  true,
 	}
 }
+
+// hrStatus is what next found.
+type hrStatus uint8
+
+const (
+	hrCallReady hrStatus = iota // a handler call to make
+	hrNeedInput                 // write more input, or end it
+	hrDone                      // the document is rewritten
+)
 
 // write adds a chunk of the document.
 func (e *hrEngine) write(chunk []byte) {
 	if len(chunk) == 0 {
 		return
 	}
-	if len(e.input) > 0 {
+	// What was rewritten is no longer needed; offsets stay absolute.
+	if e.z == nil && e.off > 0 {
+		e.input = e.input[e.off:]
+		kept := e.breaks[:0]
+		for _, b := range e.breaks {
+			if b > e.off {
+				kept = append(kept, b-e.off)
+			}
+		}
+		e.breaks, e.off = kept, 0
+	}
+	if len(e.input) > 0 || e.off > 0 {
 		e.breaks = append(e.breaks, len(e.input))
 	}
 	e.input = append(e.input, chunk...)
+	e.z = nil
 }
 
-// start begins rewriting; call it once all chunks are written.
-func (e *hrEngine) start() {
-	e.z = html.NewTokenizer(bytes.NewReader(e.input))
-	e.emitting = true
+// end says that all input has arrived.
+func (e *hrEngine) end() {
+	e.ended = true
+	e.z = nil
 }
 
-// next returns the next handler call, running the engine up to it, or
-// false when the document is done (err says if it failed). The caller
+// tokenizer is z, made over the input from off if it was dropped. The
+// tokenizer starts in the state of the token boundary at off: reading the
+// raw text of rawTag, with CDATA allowed in SVG and MathML.
+func (e *hrEngine) tokenizer() *html.Tokenizer {
+	if e.z != nil {
+		return e.z
+	}
+	rest := e.input[e.off:]
+	var prime string
+	if e.rawTag != "" {
+		prime = "<" + e.rawTag + ">"
+		rest = append([]byte(prime), rest...)
+	}
+	e.z = html.NewTokenizer(bytes.NewReader(rest))
+	if prime != "" {
+		e.z.Next() // the start tag that puts it in raw text mode
+	}
+	e.z.AllowCDATA(e.tree.cdataAllowed())
+	return e.z
+}
+
+// next runs the engine up to the next handler call and returns it, or
+// says that it needs input or is done (err says why it failed). The caller
 // makes the call (and waits for it) before asking again.
-func (e *hrEngine) next() (hrCall, bool, error) {
+func (e *hrEngine) next() (hrCall, hrStatus, error) {
 	for {
 		if e.err != nil {
-			return hrCall{}, false, e.err
+			return hrCall{}, hrDone, e.err
 		}
 		if len(e.calls) > 0 {
 			c := e.calls[0]
 			e.calls = e.calls[1:]
-			return c, true, nil
+			return c, hrCallReady, nil
 		}
 		if e.then != nil {
 			f := e.then
@@ -167,9 +216,11 @@ func (e *hrEngine) next() (hrCall, bool, error) {
 			continue
 		}
 		if e.finished {
-			return hrCall{}, false, nil
+			return hrCall{}, hrDone, nil
 		}
-		e.advance()
+		if !e.advance() {
+			return hrCall{}, hrNeedInput, nil
+		}
 	}
 }
 
@@ -196,9 +247,21 @@ func (e *hrEngine) emit(b []byte) {
 	}
 }
 
-// advance reads one token and sets up its handler calls.
-func (e *hrEngine) advance() {
-	tt := e.z.Next()
+// advance reads one token and sets up its handler calls, or reports false
+// when the input so far ends before the next token surely does.
+func (e *hrEngine) advance() bool {
+	if !e.ended && e.off == len(e.input) {
+		return false
+	}
+	z := e.tokenizer()
+	tt := z.Next()
+	n := len(z.Raw())
+	if !e.ended && (tt == html.ErrorToken || e.off+n >= len(e.input)) {
+		// A token that reaches the end of the input so far may go on in
+		// the next chunk: read it again from its start then.
+		e.z = nil
+		return false
+	}
 	if tt == html.ErrorToken {
 		// An unfinished tag at the end is passed through as it was.
 		e.flushText(func() {
@@ -208,11 +271,12 @@ func (e *hrEngine) advance() {
 			}
 			e.endDocument()
 		})
-		return
+		return true
 	}
 	start := e.off
-	e.off += len(e.z.Raw())
+	e.off += n
 	raw := e.input[start:e.off]
+	e.rawTag = ""
 	switch tt {
 	case html.TextToken:
 		e.onText(raw, start)
@@ -225,6 +289,7 @@ func (e *hrEngine) advance() {
 	case html.EndTagToken:
 		e.onEndTag(raw)
 	}
+	return true
 }
 
 // passThrough ends any text node and copies raw to the output.
@@ -429,8 +494,12 @@ func (e *hrEngine) onStartTag(raw []byte) {
 	}
 	e.flushText(func() {
 		e.textType = e.tree.startTag(lname, selfClosing, attrs)
-		if rawTextElements[lname] && e.textType == textData {
-			e.z.NextIsNotRawText() // in SVG or MathML, <style> holds markup
+		if rawTextElements[lname] {
+			if e.textType == textData {
+				e.z.NextIsNotRawText() // in SVG or MathML, <style> holds markup
+			} else {
+				e.rawTag = lname
+			}
 		}
 		e.z.AllowCDATA(e.tree.cdataAllowed())
 		ns := e.tree.current()

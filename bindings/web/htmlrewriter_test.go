@@ -203,6 +203,20 @@ func TestHTMLRewriterAPI(t *testing.T) {
 			for (;;) { const { value, done } = await reader.read(); if (done) break; rest += new TextDecoder().decode(value); }
 			return [first, rest];
 		})()`, `["<p>first</p>","<i>x</i>"]`},
+		{"output and handlers keep pace with the input", `(async () => {
+			let source;
+			const src = new ReadableStream({ start(c) { source = c; c.enqueue(new TextEncoder().encode("<p>one</p><p>tw")); } });
+			const seen = [];
+			const res = new HTMLRewriter().on("p", { element: (e) => seen.push(e.tagName) }).transform(new Response(src));
+			const reader = res.body.getReader();
+			const first = new TextDecoder().decode((await reader.read()).value);
+			const seenFirst = seen.length;
+			source.enqueue(new TextEncoder().encode("o</p>"));
+			source.close();
+			let rest = "";
+			for (;;) { const { value, done } = await reader.read(); if (done) break; rest += new TextDecoder().decode(value); }
+			return [first, seenFirst, rest];
+		})()`, `["<p>one</p><p>",2,"two</p>"]`},
 		{"cancelling the output stops the handlers", `(async () => {
 			const log = [];
 			let release;
@@ -482,9 +496,9 @@ func BenchmarkHTMLRewriterEngine(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		e := newHREngine(specs, nil)
 		e.write(page)
-		e.start()
+		e.end()
 		for {
-			if _, ok, err := e.next(); !ok || err != nil {
+			if _, status, err := e.next(); status != hrCallReady || err != nil {
 				break
 			}
 		}

@@ -1,7 +1,8 @@
 // HTMLRewriter as workerd has it. These classes check arguments and hand
 // each operation to the Go engine (htmlrewriter_engine.go), which decides
-// what is written. rewrite() drives the engine one handler call at a time
-// and waits for handlers that return a promise.
+// what is written. rewrite() feeds the engine the body as it arrives and
+// drives it one handler call at a time, waiting for handlers that return a
+// promise.
 (function (native) {
   "use strict";
   const { Response, Headers, ReadableStream } = native;
@@ -125,40 +126,47 @@
 
   const isThenable = (v) => v !== null && (typeof v === "object" || typeof v === "function") && typeof v.then === "function";
 
-  // rewrite reads src into the engine, then makes the calls it asks for and
-  // enqueues the output on controller. state.cancelled stops it.
+  // rewrite feeds src to the engine as it arrives, makes the handler calls
+  // the engine asks for, and enqueues the output on controller as it is
+  // made. state.cancelled stops it.
   async function rewrite(run, src, handlers, controller, state) {
+    const flush = () => {
+      const out = native.output(run);
+      if (out !== null) controller.enqueue(out);
+    };
     try {
       state.reader = src.getReader();
-      for (;;) {
-        const { value, done } = await state.reader.read();
-        if (done) break;
-        native.write(run, value);
-      }
-      native.start(run);
       for (;;) {
         if (state.cancelled) return;
         const call = native.next(run);
         if (call === null) break;
+        if (call === false) {
+          flush();
+          const { value, done } = await state.reader.read();
+          if (done) native.end(run);
+          else native.write(run, value);
+          continue;
+        }
         // (Indexing: destructuring walks an iterator, slow in goja.)
         const h = handlers[call[0]];
         const token = new tokenClasses[call[1]](key, call[2], handlers);
         try {
           const r = h.fn.call(h.self, token);
           if (isThenable(r)) {
-            const out = native.output(run);
-            if (out !== null) controller.enqueue(out);
+            flush();
             await r;
           }
         } finally {
           expire(token);
         }
       }
-      const out = native.output(run);
-      if (out !== null) controller.enqueue(out);
+      flush();
       controller.close();
     } catch (err) {
-      if (!state.cancelled) controller.error(err);
+      if (!state.cancelled) {
+        controller.error(err);
+        state.reader.cancel(err).catch(() => {});
+      }
     }
   }
 
