@@ -258,8 +258,18 @@ func (e *hrEngine) advance() bool {
 	n := len(z.Raw())
 	if !e.ended && (tt == html.ErrorToken || e.off+n >= len(e.input)) {
 		// A token that reaches the end of the input so far may go on in
-		// the next chunk: read it again from its start then.
+		// the next chunk: read it again from its start then. Text up to a
+		// point where reading can resume goes now (so a long text arriving
+		// in many chunks is not read again and again).
 		e.z = nil
+		if tt == html.TextToken && !(e.tree.cdataAllowed() && bytes.HasPrefix(e.input[e.off:], []byte("<!["))) {
+			if cut := textResumePoint(e.input[e.off:e.off+n], e.textType); cut > 0 {
+				start := e.off
+				e.off += cut
+				e.textRun(e.input[start:e.off], start, e.textType, nil)
+				return true
+			}
+		}
 		return false
 	}
 	if tt == html.ErrorToken {

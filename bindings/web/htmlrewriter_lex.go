@@ -111,6 +111,20 @@ func emitsAtChunkEnd(st int) bool {
 // around a '<' that starts no tag, at the end of each input chunk (breaks,
 // offsets into raw) while in plain text, and so on for each text type.
 func textLexemes(raw []byte, tt hrTextType, breaks []int) [][2]int {
+	spans, _ := lexText(raw, tt, breaks)
+	return spans
+}
+
+// textResumePoint is the last offset in raw (a run of text that may go on
+// in the next chunk) where the text can be cut and read on from the text
+// type's first state with the same outcome: the end if the lexer is back in
+// that state there, else the last '<' met in it. 0 means nowhere.
+func textResumePoint(raw []byte, tt hrTextType) int {
+	_, resume := lexText(raw, tt, nil)
+	return resume
+}
+
+func lexText(raw []byte, tt hrTextType, breaks []int) (spans [][2]int, resume int) {
 	var out [][2]int
 	ls := 0
 	emit := func(pos int) {
@@ -137,13 +151,21 @@ func textLexemes(raw []byte, tt hrTextType, breaks []int) [][2]int {
 	// ignoring ASCII case). When a chunk ends inside a partial match,
 	// lol-html stops there and waits for more input, so that chunk end
 	// passes without handing any text over.
+	cutShort := false // a partial match ran into the end of raw
 	seq := func(i int, w string, fold bool) bool {
 		if bi < len(breaks) {
 			if b := breaks[bi]; b > i && b < i+len(w) && prefixMatch(raw[i:b], w, fold) {
 				bi++
 			}
 		}
-		return prefixMatch(raw[i:], w, fold) && len(raw)-i >= len(w)
+		if !prefixMatch(raw[i:], w, fold) {
+			return false
+		}
+		if len(raw)-i < len(w) {
+			cutShort = true
+			return false
+		}
+		return true
 	}
 	for i := 0; i < len(raw); {
 		for bi < len(breaks) && breaks[bi] <= i {
@@ -158,6 +180,7 @@ func textLexemes(raw []byte, tt hrTextType, breaks []int) [][2]int {
 			if c == '<' {
 				emit(i)
 				st = lxTagOpen
+				resume = i
 			}
 			i++
 		case lxTagOpen: // inside a text token no tag can start here
@@ -175,6 +198,7 @@ func textLexemes(raw []byte, tt hrTextType, breaks []int) [][2]int {
 			if c == '<' {
 				emit(i)
 				st = lxRawLt
+				resume = i
 			}
 			i++
 		case lxRawLt:
@@ -197,6 +221,7 @@ func textLexemes(raw []byte, tt hrTextType, breaks []int) [][2]int {
 			if c == '<' {
 				emit(i)
 				st = lxScriptLt
+				resume = i
 			}
 			i++
 		case lxScriptLt:
@@ -342,7 +367,13 @@ func textLexemes(raw []byte, tt hrTextType, breaks []int) [][2]int {
 		}
 	}
 	emit(len(raw))
-	return out
+	switch st {
+	case lxData, lxRaw, lxScript, lxPlain:
+		if !cutShort {
+			resume = len(raw) // nothing at the end waits for what follows
+		}
+	}
+	return out, resume
 }
 
 // utf8Decoder turns text lexemes into the strings lol-html hands to text
