@@ -93,9 +93,9 @@ func (g *Globals) hrCompile(c goja.FunctionCall) goja.Value {
 	return g.vm.ToValue(sel)
 }
 
-// hrNewRun(specs, docs): specs are [selector, elementId, commentsId,
-// textId] and docs [doctypeId, commentsId, textId, endId], ids being -1 for
-// no handler.
+// hrNewRun(specs, docs, contentType): specs are [selector, elementId,
+// commentsId, textId] and docs [doctypeId, commentsId, textId, endId], ids
+// being -1 for no handler; contentType's charset is the document's.
 func (g *Globals) hrNewRun(c goja.FunctionCall) goja.Value {
 	ids := func(v goja.Value, from, n int) []int {
 		o := v.ToObject(g.vm)
@@ -121,7 +121,11 @@ func (g *Globals) hrNewRun(c goja.FunctionCall) goja.Value {
 		docs = append(docs, hrDocSpec{doctype: h[0], comments: h[1], text: h[2], end: h[3]})
 		return true
 	})
-	return g.vm.ToValue(newHREngine(specs, docs))
+	codec, err := newHRCodec(c.Argument(2).String())
+	if err != nil {
+		g.throwParserError(err)
+	}
+	return g.vm.ToValue(newHREngine(specs, docs, codec))
 }
 
 // Mutation operations, as numbered in htmlrewriter.js.
@@ -153,7 +157,7 @@ func (g *Globals) hrUnitNatives(set func(string, func(goja.FunctionCall) goja.Va
 		el := element(c)
 		pairs := make([]any, len(el.attrs))
 		for i, a := range el.attrs {
-			pairs[i] = g.vm.NewArray(toLowerASCII(string(a.name)), string(a.value))
+			pairs[i] = g.vm.NewArray(toLowerASCII(el.codec.decode(a.name)), el.codec.decode(a.value))
 		}
 		return g.vm.NewArray(pairs...)
 	})
@@ -232,11 +236,12 @@ func (g *Globals) hrUnitNatives(set func(string, func(goja.FunctionCall) goja.Va
 		return g.vm.ToValue(g.hrMutations(c.Argument(0)).removed)
 	})
 	set("endTagName", func(c goja.FunctionCall) goja.Value {
-		return str(toLowerASCII(string(hrArg[*hrEndTag](g, c, 0).name)))
+		t := hrArg[*hrEndTag](g, c, 0)
+		return str(toLowerASCII(t.mut.codec.decode(t.name)))
 	})
 	set("setEndTagName", func(c goja.FunctionCall) goja.Value {
 		t := hrArg[*hrEndTag](g, c, 0)
-		t.name, t.raw = []byte(c.Argument(1).String()), nil
+		t.name, t.raw = t.mut.codec.encode(c.Argument(1).String()), nil
 		return goja.Undefined()
 	})
 	set("text", func(c goja.FunctionCall) goja.Value {
@@ -244,7 +249,7 @@ func (g *Globals) hrUnitNatives(set func(string, func(goja.FunctionCall) goja.Va
 		case *hrText:
 			return str(u.text)
 		case *hrComment:
-			return str(string(u.text))
+			return str(u.mut.codec.decode(u.text))
 		}
 		g.throwTypeError("Illegal invocation")
 		return nil

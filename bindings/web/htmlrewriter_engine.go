@@ -98,7 +98,8 @@ type hrEngine struct {
 	emitting bool // false while inside an element whose content was removed
 
 	textOpen bool // a captured text node is under way: its last chunk is owed
-	decoder  utf8Decoder
+	codec    *hrCodec
+	decoder  hrTextDecoder
 	textType hrTextType
 	tree     hrTreeBuilder
 	guard    hrAmbiguityGuard
@@ -126,10 +127,12 @@ type hrEndTagHandler struct {
 	active    bool         // the element has been closed
 }
 
-func newHREngine(specs []hrSpec, docs []hrDocSpec) *hrEngine {
+func newHREngine(specs []hrSpec, docs []hrDocSpec, codec *hrCodec) *hrEngine {
 	return &hrEngine{
 		specs:     specs,
 		docs:      docs,
+		codec:     codec,
+		decoder:   hrTextDecoder{codec: codec},
 		textUsers: make([]int, len(specs)),
 		root:      &html.Node{Type: html.DocumentNode},
 		tree:      hrTreeBuilder{ns: []string{nsHTML}},
@@ -313,7 +316,7 @@ func (e *hrEngine) passThrough(raw []byte, k func()) {
 }
 
 func (e *hrEngine) endDocument() {
-	unit := &hrDocumentEnd{out: &e.out}
+	unit := &hrDocumentEnd{out: &e.out, codec: e.codec}
 	var calls []hrCall
 	for _, d := range e.docs {
 		if d.end != hrNone {
@@ -404,7 +407,7 @@ func (e *hrEngine) textChunks(chunks []string, k func()) {
 		}
 		return
 	}
-	unit := &hrText{text: chunks[0]}
+	unit := &hrText{text: chunks[0], mut: hrMutations{codec: e.codec}}
 	e.schedule(e.textCalls(unit), func() {
 		e.writeText(unit)
 		e.textChunks(chunks[1:], k)
@@ -419,7 +422,7 @@ func (e *hrEngine) flushText(k func()) {
 		return
 	}
 	e.textOpen = false
-	unit := &hrText{text: e.decoder.finish(), last: true}
+	unit := &hrText{text: e.decoder.finish(), last: true, mut: hrMutations{codec: e.codec}}
 	e.schedule(e.textCalls(unit), func() {
 		e.writeText(unit)
 		k()
@@ -428,7 +431,7 @@ func (e *hrEngine) flushText(k func()) {
 
 func (e *hrEngine) writeText(t *hrText) {
 	if e.emitting {
-		t.mut.write(&e.out, func() { e.out.WriteString(t.text) })
+		t.mut.write(&e.out, func() { e.out.Write(e.codec.encode(t.text)) })
 	}
 }
 
@@ -441,7 +444,7 @@ func (e *hrEngine) onComment(raw []byte) {
 	}
 	e.flushText(func() {
 		var calls []hrCall
-		unit := &hrComment{text: commentText(raw), raw: raw}
+		unit := &hrComment{text: commentText(raw), raw: raw, mut: hrMutations{codec: e.codec}}
 		for i, sp := range e.specs {
 			if sp.comments != hrNone && e.textUsers[i] > 0 {
 				calls = append(calls, hrCall{sp.comments, hrCallComments, unit})
@@ -471,7 +474,7 @@ func (e *hrEngine) onDoctype(raw []byte) {
 		for _, d := range e.docs {
 			if d.doctype != hrNone {
 				if unit == nil {
-					unit = newHRDoctype(raw)
+					unit = newHRDoctype(raw, e.codec)
 				}
 				calls = append(calls, hrCall{d.doctype, hrCallDoctype, unit})
 			}
@@ -518,7 +521,7 @@ func (e *hrEngine) onStartTag(raw []byte) {
 		var matched []int
 		var open *hrOpenElement
 		if len(e.specs) > 0 {
-			node := &html.Node{Type: html.ElementNode, Data: lname, Attr: matchAttrs(attrs)}
+			node := &html.Node{Type: html.ElementNode, Data: lname, Attr: matchAttrs(attrs, e.codec)}
 			parent := e.root
 			if len(e.stack) > 0 {
 				parent = e.stack[len(e.stack)-1].node
@@ -542,8 +545,9 @@ func (e *hrEngine) onStartTag(raw []byte) {
 		for _, i := range matched {
 			if h := e.specs[i].element; h != hrNone {
 				if unit == nil {
-					unit = &hrElement{raw: raw, name: name, attrs: attrs, ns: ns,
+					unit = &hrElement{raw: raw, name: name, attrs: attrs, ns: ns, codec: e.codec,
 						selfClosing: selfClosing, canHaveContent: withContent}
+					unit.start.codec = e.codec
 					unit.start.removed = e.removing > 0
 				}
 				calls = append(calls, hrCall{h, hrCallElement, unit})
@@ -574,17 +578,17 @@ func (e *hrEngine) onStartTag(raw []byte) {
 
 // matchAttrs are the attributes a selector sees: lower-case names, values
 // as written (lol-html matches undecoded values), first of each name.
-func matchAttrs(attrs []hrAttr) []html.Attribute {
+func matchAttrs(attrs []hrAttr, codec *hrCodec) []html.Attribute {
 	out := make([]html.Attribute, 0, len(attrs))
 next:
 	for _, a := range attrs {
-		k := toLowerASCII(string(a.name))
+		k := toLowerASCII(codec.decode(a.name))
 		for _, seen := range out {
 			if seen.Key == k {
 				continue next
 			}
 		}
-		out = append(out, html.Attribute{Key: k, Val: string(a.value)})
+		out = append(out, html.Attribute{Key: k, Val: codec.decode(a.value)})
 	}
 	return out
 }
@@ -619,7 +623,7 @@ func (e *hrEngine) onEndTag(raw []byte) {
 			e.emitting = e.removing == 0
 			return
 		}
-		unit := &hrEndTag{name: name, raw: raw}
+		unit := &hrEndTag{name: name, raw: raw, mut: hrMutations{codec: e.codec}}
 		e.runEndTagHandlers(unit, active, func() {
 			if e.emitting {
 				unit.write(&e.out)
@@ -874,40 +878,20 @@ func (g *hrAmbiguityGuard) endTag(name string) {
 type hrMutations struct {
 	before, replacement, after []byte
 	removed                    bool
-}
-
-// hrContent is content as it will be written: escaped unless it is HTML.
-func hrContent(s string, isHTML bool) []byte {
-	if isHTML {
-		return []byte(s)
-	}
-	var b bytes.Buffer
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.Bytes()
+	codec                      *hrCodec
 }
 
 func (m *hrMutations) addBefore(s string, isHTML bool) {
-	m.before = append(m.before, hrContent(s, isHTML)...)
+	m.before = append(m.before, m.codec.content(s, isHTML)...)
 }
 
 // addAfter puts content right after the token, before earlier additions.
 func (m *hrMutations) addAfter(s string, isHTML bool) {
-	m.after = append(hrContent(s, isHTML), m.after...)
+	m.after = append(m.codec.content(s, isHTML), m.after...)
 }
 
 func (m *hrMutations) replace(s string, isHTML bool) {
-	m.replacement = hrContent(s, isHTML)
+	m.replacement = m.codec.content(s, isHTML)
 	m.removed = true
 }
 
@@ -927,6 +911,7 @@ type hrElement struct {
 	name           []byte
 	attrs          []hrAttr
 	ns             string
+	codec          *hrCodec
 	selfClosing    bool
 	canHaveContent bool
 	start          hrMutations
@@ -937,7 +922,7 @@ type hrElement struct {
 	removeContent  bool
 }
 
-func (el *hrElement) tagName() string { return strings.ToLower(string(el.name)) }
+func (el *hrElement) tagName() string { return toLowerASCII(el.codec.decode(el.name)) }
 
 func (el *hrElement) setTagName(name string) error {
 	if name == "" {
@@ -949,7 +934,11 @@ func (el *hrElement) setTagName(name string) error {
 	if i := strings.IndexAny(name, " \n\r\t\f/>"); i >= 0 {
 		return hrError("`" + name[i:i+1] + "` character is forbidden in the tag name")
 	}
-	el.name, el.raw = []byte(name), nil
+	b, ok := el.codec.encodeExact(name)
+	if !ok {
+		return hrError("The tag name contains a character that can't be represented in the document's character encoding.")
+	}
+	el.name, el.raw = b, nil
 	if el.canHaveContent {
 		el.endName = el.name
 	}
@@ -957,9 +946,9 @@ func (el *hrElement) setTagName(name string) error {
 }
 
 func (el *hrElement) attrIndex(name string) int {
-	name = strings.ToLower(name)
+	name = toLowerASCII(name)
 	for i, a := range el.attrs {
-		if strings.ToLower(string(a.name)) == name {
+		if toLowerASCII(el.codec.decode(a.name)) == name {
 			return i
 		}
 	}
@@ -968,14 +957,14 @@ func (el *hrElement) attrIndex(name string) int {
 
 func (el *hrElement) getAttribute(name string) (string, bool) {
 	if i := el.attrIndex(name); i >= 0 {
-		return string(el.attrs[i].value), true
+		return el.codec.decode(el.attrs[i].value), true
 	}
 	return "", false
 }
 
 func (el *hrElement) setAttribute(name, value string) error {
 	if i := el.attrIndex(name); i >= 0 {
-		el.attrs[i].value, el.attrs[i].raw = []byte(value), nil
+		el.attrs[i].value, el.attrs[i].raw = el.codec.encode(value), nil
 		el.raw = nil
 		return nil
 	}
@@ -985,7 +974,11 @@ func (el *hrElement) setAttribute(name, value string) error {
 	if i := strings.IndexAny(name, " \n\r\t\f/>="); i >= 0 {
 		return hrError("`" + name[i:i+1] + "` character is forbidden in the attribute name")
 	}
-	el.attrs = append(el.attrs, hrAttr{name: []byte(strings.ToLower(name)), value: []byte(value)})
+	b, ok := el.codec.encodeExact(toLowerASCII(name))
+	if !ok {
+		return hrError("The attribute name contains a character that can't be represented in the document's character encoding.")
+	}
+	el.attrs = append(el.attrs, hrAttr{name: b, value: el.codec.encode(value)})
 	el.raw = nil
 	return nil
 }
@@ -999,7 +992,7 @@ func (el *hrElement) removeAttribute(name string) {
 
 func (el *hrElement) endMutations() *hrMutations {
 	if el.end == nil {
-		el.end = &hrMutations{}
+		el.end = &hrMutations{codec: el.codec}
 	}
 	return el.end
 }
@@ -1144,7 +1137,11 @@ func (c *hrComment) setText(s string) error {
 	if strings.Contains(s, "-->") {
 		return hrError("Comment text shouldn't contain comment closing sequence (`-->`).")
 	}
-	c.text, c.raw = []byte(s), nil
+	b, ok := c.mut.codec.encodeExact(s)
+	if !ok {
+		return hrError("Comment text contains a character that can't be represented in the document's character encoding.")
+	}
+	c.text, c.raw = b, nil
 	return nil
 }
 
@@ -1166,10 +1163,10 @@ type hrDoctype struct {
 	hasName, hasPublicID, hasSystemID bool
 }
 
-func newHRDoctype(raw []byte) *hrDoctype {
+func newHRDoctype(raw []byte, codec *hrCodec) *hrDoctype {
 	n, p, s, hn, hp, hs := parseDoctype(raw)
 	return &hrDoctype{
-		name: strings.ToLower(string(n)), publicID: string(p), systemID: string(s),
+		name: toLowerASCII(codec.decode(n)), publicID: codec.decode(p), systemID: codec.decode(s),
 		hasName: hn, hasPublicID: hp, hasSystemID: hs,
 	}
 }
@@ -1177,7 +1174,8 @@ func newHRDoctype(raw []byte) *hrDoctype {
 // hrDocumentEnd is the end of the document; content appended there is
 // written at once.
 type hrDocumentEnd struct {
-	out *bytes.Buffer
+	out   *bytes.Buffer
+	codec *hrCodec
 }
 
-func (d *hrDocumentEnd) append(s string, isHTML bool) { d.out.Write(hrContent(s, isHTML)) }
+func (d *hrDocumentEnd) append(s string, isHTML bool) { d.out.Write(d.codec.content(s, isHTML)) }

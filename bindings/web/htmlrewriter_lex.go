@@ -376,13 +376,6 @@ func lexText(raw []byte, tt hrTextType, breaks []int) (spans [][2]int, resume in
 	return out, resume
 }
 
-// utf8Decoder turns text lexemes into the strings lol-html hands to text
-// handlers: bytes of a character cut by a chunk end wait for the next
-// lexeme, invalid bytes become U+FFFD, and no string exceeds textChunkMax.
-type utf8Decoder struct {
-	carry []byte
-}
-
 // incompleteTail is how many bytes at the end of b begin a UTF-8 sequence
 // that more input could complete.
 func incompleteTail(b []byte) int {
@@ -399,31 +392,6 @@ func incompleteTail(b []byte) int {
 		}
 	}
 	return 0
-}
-
-// decode returns the chunks for the next lexeme.
-func (d *utf8Decoder) decode(piece []byte) []string {
-	b := piece
-	if len(d.carry) > 0 {
-		b = append(d.carry, piece...)
-		d.carry = nil
-	}
-	keep := incompleteTail(b)
-	if keep > 0 {
-		d.carry = append([]byte(nil), b[len(b)-keep:]...)
-		b = b[:len(b)-keep]
-	}
-	return splitChunks(string(bytes.ToValidUTF8(b, []byte("\uFFFD"))))
-}
-
-// finish returns what a text node's last chunk holds: a replacement
-// character if it ended inside a character, else nothing.
-func (d *utf8Decoder) finish() string {
-	if len(d.carry) == 0 {
-		return ""
-	}
-	d.carry = nil
-	return "\uFFFD"
 }
 
 // splitChunks cuts s into strings of at most textChunkMax bytes, never

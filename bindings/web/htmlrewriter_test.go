@@ -239,6 +239,30 @@ func TestHTMLRewriterAPI(t *testing.T) {
 	}
 }
 
+// TestHTMLRewriterCharset: the document's charset (from Content-Type)
+// decodes what handlers read and encodes what they insert, with workerd's
+// bytes for each charset, and its errors for unknown or non-ASCII-compatible
+// ones.
+func TestHTMLRewriterCharset(t *testing.T) {
+	r := newTestRoom(t, Options{})
+	loadHTMLRewriterCases(t, r)
+	n := int(r.eval("__hr.charsets.length").(int64))
+	if n < 5 {
+		t.Fatalf("only %d charset cases", n)
+	}
+	for i := 0; i < n; i++ {
+		ct := r.eval(fmt.Sprintf("__hr.charsets[%d][0]", i)).(string)
+		got := r.settle(fmt.Sprintf(`(async () => [JSON.stringify(await __hr.runCharset(__hr.charsets[%[1]d][0])), JSON.stringify(__hr.charsets[%[1]d][1])])()`, i))
+		var pair []string
+		if err := jsonUnmarshalString(got, &pair); err != nil || len(pair) != 2 {
+			t.Fatalf("%s: %s", ct, got)
+		}
+		if pair[0] != pair[1] {
+			t.Errorf("%s:\n got %s\nwant %s", ct, pair[0], pair[1])
+		}
+	}
+}
+
 // TestHTMLRewriterSelfClosing covers selfClosing and canHaveContent, which
 // Cloudflare documents but workerd 1.20240718 (partykit dev 0.0.115) does
 // not have yet (they read as undefined there). The values follow lol-html:
@@ -325,7 +349,7 @@ func TestHTMLRewriterAmbiguity(t *testing.T) {
 }
 
 func TestUTF8Decoder(t *testing.T) {
-	var d utf8Decoder
+	d := hrTextDecoder{codec: &hrCodec{}}
 	b := []byte("aé€b")
 	var got []string
 	for _, piece := range [][]byte{b[:2], b[2:5], b[5:]} {
@@ -494,7 +518,7 @@ func BenchmarkHTMLRewriterEngine(b *testing.B) {
 	b.SetBytes(int64(len(page)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		e := newHREngine(specs, nil)
+		e := newHREngine(specs, nil, &hrCodec{})
 		e.write(page)
 		e.end()
 		for {
@@ -528,7 +552,7 @@ func BenchmarkHTMLRewriterSmallChunks(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		e := newHREngine(nil, docs)
+		e := newHREngine(nil, docs, &hrCodec{})
 		for off := 0; ; {
 			_, status, err := e.next()
 			if err != nil {

@@ -240,7 +240,7 @@
       const init = { status: response.status, statusText: response.statusText, headers };
       const src = response.body;
       if (src === null) return new Response(null, init);
-      const run = native.newRun(st.specs, st.docs);
+      const run = native.newRun(st.specs, st.docs, response.headers.get("content-type") ?? "");
       const state = { cancelled: false, reader: null };
       let controller;
       const body = new ReadableStream({

@@ -451,6 +451,34 @@
     }
   };
 
+  // Charsets: the bytes `<p t="\xE9">\xE9\x80</p>` sent with each
+  // Content-Type; the handlers read the attribute and the text and insert
+  // "ü€" and "ß". want is workerd's output bytes and log, or its error.
+  const charsetBytes = [60, 112, 32, 116, 61, 34, 0xe9, 34, 62, 0xe9, 0x80, 60, 47, 112, 62];
+  const charsets = [
+    ["text/html;charset=ISO-8859-1", {"out": [60, 112, 32, 116, 61, 34, 233, 34, 32, 110, 61, 34, 252, 128, 34, 62, 233, 128, 223, 60, 47, 112, 62], "log": ["é", "é€", ""]}],
+    ["text/html; charset=shift_jis", {"out": [60, 112, 32, 116, 61, 34, 233, 34, 32, 110, 61, 34, 38, 35, 50, 53, 50, 59, 38, 35, 56, 51, 54, 52, 59, 34, 62, 233, 128, 38, 97, 109, 112, 59, 35, 50, 50, 51, 59, 60, 47, 112, 62], "log": ["�", "騾", ""]}],
+    ["text/html; charset=utf-16", {"error": "Parser error: Expected ASCII-compatible encoding."}],
+    ["text/html; charset=bogus", {"error": "Parser error: Unknown character encoding has been provided."}],
+    ["text/html; charset=\"windows-1252\"", {"out": [60, 112, 32, 116, 61, 34, 233, 34, 32, 110, 61, 34, 252, 128, 34, 62, 233, 128, 223, 60, 47, 112, 62], "log": ["é", "é€", ""]}],
+    ["text/plain;charset=latin1", {"out": [60, 112, 32, 116, 61, 34, 233, 34, 32, 110, 61, 34, 252, 128, 34, 62, 233, 128, 223, 60, 47, 112, 62], "log": ["é", "é€", ""]}],
+    ["text/html;charset=utf-8", {"out": [60, 112, 32, 116, 61, 34, 233, 34, 32, 110, 61, 34, 195, 188, 226, 130, 172, 34, 62, 239, 191, 189, 195, 159, 60, 47, 112, 62], "log": ["�", "�"]}],
+    ["text/html; charset=euc-kr", {"out": [60, 112, 32, 116, 61, 34, 233, 34, 32, 110, 61, 34, 38, 35, 50, 53, 50, 59, 162, 230, 34, 62, 38, 35, 54, 53, 53, 51, 51, 59, 169, 172, 60, 47, 112, 62], "log": ["�", "�", ""]}],
+    ["text/html; charset=gb18030", {"out": [60, 112, 32, 116, 61, 34, 233, 34, 32, 110, 61, 34, 168, 185, 162, 227, 34, 62, 233, 128, 129, 48, 137, 56, 60, 47, 112, 62], "log": ["�", "閫", ""]}],
+    ["text/html; charset=koi8-r", {"out": [60, 112, 32, 116, 61, 34, 233, 34, 32, 110, 61, 34, 38, 35, 50, 53, 50, 59, 38, 35, 56, 51, 54, 52, 59, 34, 62, 233, 128, 38, 97, 109, 112, 59, 35, 50, 50, 51, 59, 60, 47, 112, 62], "log": ["И", "И─", ""]}],
+  ];
+  const runCharset = async (contentType) => {
+    const log = [];
+    try {
+      const res = new HTMLRewriter()
+        .on("p", { element(e) { log.push(e.getAttribute("t")); e.setAttribute("n", "ü€"); e.append("ß"); }, text(t) { log.push(t.text); } })
+        .transform(new Response(new Uint8Array(charsetBytes), { headers: { "content-type": contentType } }));
+      return { out: [...new Uint8Array(await res.arrayBuffer())], log };
+    } catch (e) {
+      return { error: e.message };
+    }
+  };
+
   // corpusRewriter is e2e/testdata/htmlrewriter's, which recorded
   // htmlrewriter_corpus.json from workerd; keep the two alike.
   const corpusRewriter = (log) => new HTMLRewriter()
@@ -490,5 +518,5 @@
     return { out, log };
   };
 
-  return { cases, run, selectors, runSelector, badSelectors, tryCompile, runCorpus };
+  return { cases, run, selectors, runSelector, badSelectors, tryCompile, runCorpus, charsets, runCharset };
 })()
