@@ -217,6 +217,15 @@ func TestHTMLRewriterAPI(t *testing.T) {
 			for (;;) { const { value, done } = await reader.read(); if (done) break; rest += new TextDecoder().decode(value); }
 			return [first, seenFirst, rest];
 		})()`, `["<p>one</p><p>tw",2,"o</p>"]`},
+		{"the source is read only as fast as the output is", `(async () => {
+			let pulls = 0;
+			const src = new ReadableStream({ pull(c) { pulls++; c.enqueue(new TextEncoder().encode("<p>" + pulls + "</p>")); if (pulls === 100) c.close(); } });
+			const res = new HTMLRewriter().on("p", { element: (e) => e.setAttribute("x", "1") }).transform(new Response(src));
+			await new Promise((r) => setTimeout(r, 20));
+			const before = pulls;
+			const text = await res.text();
+			return [before < 10, pulls, text.length, text.startsWith('<p x="1">1</p><p x="1">2</p>')];
+		})()`, `[true,100,1492,true]`},
 		{"cancelling the output stops the handlers", `(async () => {
 			const log = [];
 			let release;

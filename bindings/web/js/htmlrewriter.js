@@ -142,6 +142,11 @@
         if (call === null) break;
         if (call === false) {
           flush();
+          // Backpressure: read on only once the output is being read.
+          while (controller.desiredSize !== null && controller.desiredSize <= 0 && !state.cancelled) {
+            await new Promise((wake) => { state.wake = wake; });
+          }
+          if (state.cancelled) return;
           const { value, done } = await state.reader.read();
           if (done) native.end(run);
           else native.write(run, value);
@@ -241,13 +246,20 @@
       const src = response.body;
       if (src === null) return new Response(null, init);
       const run = native.newRun(st.specs, st.docs, response.headers.get("content-type") ?? "");
-      const state = { cancelled: false, reader: null };
+      const state = { cancelled: false, reader: null, wake: null };
+      const wake = () => {
+        const w = state.wake;
+        state.wake = null;
+        if (w !== null) w();
+      };
       let controller;
       const body = new ReadableStream({
         start(c) { controller = c; },
+        pull: wake,
         cancel(reason) {
           state.cancelled = true;
           if (state.reader !== null) state.reader.cancel(reason).catch(() => {});
+          wake();
         },
       });
       rewrite(run, src, st.handlers.slice(), controller, state);
