@@ -44,7 +44,8 @@ func New(o Options) *Platform { return &Platform{opts: o} }
 //  2. Intl on CLDR data (bindings/intl), lazily built;
 //  3. structuredClone (bindings/clone);
 //  4. the Workers globals (bindings/web): console, timers, URL, crypto,
-//     TextEncoder/Decoder, events, Headers/Request/Response, fetch, …;
+//     TextEncoder/Decoder, events, Headers/Request/Response, fetch,
+//     HTMLRewriter, …;
 //  5. WebAssembly on wazero (bindings/wasm), lazily built;
 //  6. require() for the Node built-ins PartyKit bundles as external.
 func (p *Platform) Install(vm *goja.Runtime, env host.Env, processEnv map[string]string) (room.Globals, error) {

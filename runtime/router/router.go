@@ -269,6 +269,10 @@ func writeResponse(w http.ResponseWriter, r *http.Request, resp *room.HTTPRespon
 	for k, vs := range resp.Header {
 		h[k] = vs
 	}
+	// The length on the wire is the body's, as workerd sends it: a header a
+	// handler copied from elsewhere (HTMLRewriter's input, say) is dropped.
+	h.Del("Content-Length")
+	h.Del("Transfer-Encoding")
 	status := resp.Status
 	if status == 0 {
 		status = http.StatusOK
