@@ -50,7 +50,7 @@ export default class NanoidParty implements Party.Server {
         hex: shape(many(customAlphabet(hex, 12)), hex),
         digits: shape(many(customAlphabet(digits, size)), digits),
         insecure: shape(many(() => insecure()), urlAlphabet),
-        insecureDigits: shape(many(insecureAlphabet(digits, 9)), digits),
+        insecureDigits: shape(many(insecureAlphabet(digits, 16)), digits), // 1e16 ids: a collision among 200 is ~2e-12 likely
         seededUrl: many(customRandom(urlAlphabet, size, seeded(seed)), 20),
         seededDigits: many(customRandom(digits, 10, seeded(seed + 1)), 20),
         seededHexSizes: [0, 1, 5, 33].map((n) => customRandom(hex, 8, seeded(seed + 2))(n)),
