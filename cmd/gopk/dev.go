@@ -23,7 +23,7 @@ func devCommand() *cobra.Command {
 		persist string
 		verbose bool
 		ignored struct {
-			live, https, noHotkeys, disableCF bool // live is used; the others are accepted
+			live, https, noHotkeys, disableCF bool // noHotkeys and disableCF are accepted only
 			httpsKey, httpsCert               string
 		}
 	)
@@ -51,6 +51,7 @@ func devCommand() *cobra.Command {
 				Storage:  platform.Storage{},
 				Watch:    true,
 				Live:     ignored.live,
+				TLS:      devserver.TLS{Enabled: ignored.https, KeyPath: ignored.httpsKey, CertPath: ignored.httpsCert},
 				Rooms:    ro,
 			})
 			if err != nil {
@@ -82,9 +83,9 @@ func devCommand() *cobra.Command {
 	f.BoolVar(&ignored.live, "live", false, "reload open pages after a rebuild")
 	f.BoolVar(&ignored.noHotkeys, "no-hotkeys", false, "accepted for PartyKit compatibility (gopk has no hotkeys)")
 	f.BoolVar(&ignored.disableCF, "disable-request-cf-fetch", false, "accepted for PartyKit compatibility")
-	f.BoolVar(&ignored.https, "https", false, "not supported yet: put a TLS proxy in front")
-	f.StringVar(&ignored.httpsKey, "https-key-path", "", "not supported yet")
-	f.StringVar(&ignored.httpsCert, "https-cert-path", "", "not supported yet")
+	f.BoolVar(&ignored.https, "https", false, "serve over HTTPS (a self-signed certificate for localhost unless the paths below are given)")
+	f.StringVar(&ignored.httpsKey, "https-key-path", "", "TLS private key (PEM) for --https")
+	f.StringVar(&ignored.httpsCert, "https-cert-path", "", "TLS certificate (PEM) for --https")
 	addPprofFlag(cmd)
 	return cmd
 }

@@ -6,6 +6,7 @@ package devserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +41,8 @@ type Options struct {
 	Watch bool
 	// Listen overrides the address (default 0.0.0.0:<port>, as PartyKit).
 	Listen string
+	// TLS serves over HTTPS (--https, --https-key-path, --https-cert-path).
+	TLS TLS
 	// Rooms tunes the rooms (budgets, limits); Store, Platform, Storage and
 	// Logger are filled in.
 	Rooms room.Options
@@ -90,6 +93,16 @@ func Start(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", addr, err)
 	}
+	scheme := "http"
+	if o.TLS.Enabled || o.TLS.KeyPath != "" {
+		cfg, err := o.TLS.config()
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
+		ln = tls.NewListener(ln, cfg)
+		scheme = "https"
+	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	s := &Server{opts: o, out: o.Out, log: o.Logger, ln: ln}
 
@@ -138,7 +151,7 @@ func Start(o Options) (*Server, error) {
 	}()
 	go db.RunAlarms(context.Background(), s.fireAlarm)
 	s.schedule(built)
-	fmt.Fprintf(s.out, "gopk dev: ready on http://localhost:%d (built in %s)\n", port, built.Took.Round(time.Millisecond))
+	fmt.Fprintf(s.out, "gopk dev: ready on %s://localhost:%d (built in %s)\n", scheme, port, built.Took.Round(time.Millisecond))
 	return s, nil
 }
 
